@@ -1,0 +1,77 @@
+/**
+ * Typed errors. Each carries where (file, line, field) and what was expected, so a
+ * researcher can fix a bad input without reading a stack trace.
+ */
+
+export class RexsweepError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export interface InputLocation {
+  /** Path of the offending file, or a label such as "<cell config>" for in-memory input. */
+  file: string;
+  /** 1-based line number, when the input is line oriented. */
+  line?: number;
+  /** 1-based column, when known (YAML). */
+  column?: number;
+  /** Dotted field path inside the record, e.g. "triplets[2][2]". */
+  field?: string;
+}
+
+/** Malformed input data or configuration. Nothing has been written when it is thrown. */
+export class InputError extends RexsweepError {
+  readonly location: InputLocation;
+  readonly expected: string;
+  readonly got?: string;
+
+  constructor(location: InputLocation, expected: string, got?: string) {
+    super(InputError.format(location, expected, got));
+    this.location = location;
+    this.expected = expected;
+    this.got = got;
+  }
+
+  static format(loc: InputLocation, expected: string, got?: string): string {
+    let where = loc.file;
+    if (loc.line !== undefined) where += `:${loc.line}`;
+    if (loc.column !== undefined) where += `:${loc.column}`;
+    if (loc.field) where += ` (field ${loc.field})`;
+    const gotText = got === undefined ? '' : `, got ${truncate(got, 120)}`;
+    return `${where}: expected ${expected}${gotText}`;
+  }
+}
+
+/** A configuration that is well-formed but cannot be run (e.g. too few users survive filtering). */
+export class InfeasibleError extends RexsweepError {
+  constructor(readonly reason: string) {
+    super(`infeasible: ${reason}`);
+  }
+}
+
+/** Training produced NaN/Infinity: the cell fails without retry (see DESIGN.md "Failures have kinds"). */
+export class DivergenceError extends RexsweepError {
+  constructor(readonly model: string, readonly epoch: number, readonly loss: number) {
+    super(`${model} training diverged at epoch ${epoch}: loss ${loss}`);
+  }
+}
+
+/** The requested TF.js backend could not be loaded or did not take effect. */
+export class BackendError extends RexsweepError {
+  constructor(readonly requested: string, readonly reason: string) {
+    super(`backend ${requested} unavailable: ${reason}`);
+  }
+}
+
+/** A prepared dataset folder whose files do not match its manifest. */
+export class DatasetIntegrityError extends RexsweepError {
+  constructor(readonly folder: string, readonly detail: string) {
+    super(`prepared dataset ${folder} failed verification: ${detail}`);
+  }
+}
+
+function truncate(s: string, n: number): string {
+  return s.length <= n ? JSON.stringify(s) : JSON.stringify(s.slice(0, n)) + '…';
+}
