@@ -15,7 +15,7 @@ export function gatherRows(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
       value: tf.gather(t, ids),
       gradFunc: (dy: tf.Tensor) => tf.scatterND(ids.expandDims(1), dy, t.shape),
     };
-  }) as unknown as tf.CustomGradientFunc<tf.Tensor>);
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return op(table) as tf.Tensor2D;
 }
 
