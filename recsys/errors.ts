@@ -73,5 +73,16 @@ export class DatasetIntegrityError extends RexsweepError {
 }
 
 function truncate(s: string, n: number): string {
-  return s.length <= n ? JSON.stringify(s) : JSON.stringify(s.slice(0, n)) + '…';
+  return s.length <= n ? s : s.slice(0, n) + '…';
+}
+
+/** A configuration file with one or more invalid fields; each issue says where and what. */
+export class ConfigError extends RexsweepError {
+  constructor(readonly file: string, readonly issues: InputError[]) {
+    super(
+      issues.length === 1
+        ? issues[0].message
+        : `${file}: ${issues.length} problems\n` + issues.map((i) => `  ${i.message}`).join('\n'),
+    );
+  }
 }
