@@ -54,6 +54,10 @@ export interface DatasetStats {
   testUsers: number;
   /** Rows per filtering pass, as the reference code logs them (§1.7). */
   filterPasses: { step: 'feature' | 'user'; rows: number; users: number; items: number; features: number }[];
+  /** Users with no test list: fewer than testLength+valLength interactions or negLength unseen items (data/split.ts). */
+  skippedTestUsers?: number;
+  /** Training ratings missing in the sources and set to maxRange (data/split.ts). */
+  imputedRatings?: number;
 }
 
 export interface DatasetManifest {
