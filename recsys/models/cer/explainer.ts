@@ -1,0 +1,223 @@
+/**
+ * CER's counterfactual explainer (paper-brief §3.3), batched: the rows of Δ [B × F] are independent
+ * optimisations (the loss is a sum of row losses), so a chunk of pairs is optimised at once as one
+ * tf.Variable. Per row, exactly as the reference:
+ *
+ *   mask    = 1[X_u > 0] (userMask) or 1
+ *   Y*      = clip(Y_i + clip(Δ ⊙ mask, −N, 0), 0, N)
+ *   s       = f(X_u, Y*)
+ *   bpr     = lam · relu(alpha + s − margin)
+ *   loss    = ‖Δ‖₂ + bpr + γ‖Δ‖₁           (‖Δ‖₂ = sqrt(ΣΔ² + 1e-12); ΣΔ² with complexityNorm 'l2-squared')
+ *
+ * Δ₀ ~ U(−N, 0); plain SGD for `steps` steps; the lowest-loss Δ among Δ₀ … Δ_{steps−1} (each evaluated
+ * before its update, as in the reference loop) is kept with its bpr. Valid iff bpr* < lam·alpha.
+ * E = {f : Δ*_f < −maskThresh} (Δ* ⊙ mask with thresholdMaskedDelta), else {argmin}; complexity =
+ * ‖Δ*‖₂ (or ‖Δ*‖²₂) + γ|E|.
+ *
+ * Δ₀ of pair (u, i) comes from Rng.derive(seed, 'cer-explain:u:i'): a pair's explanation does not depend
+ * on which other pairs share its chunk, nor on the order of the pairs, and clean and attacked runs
+ * start from the same Δ₀.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ResolvedCellConfig } from '../../config.ts';
+import { Rng } from '../../random.ts';
+import type { Explanation, RecommendedPair } from '../explainable-model.ts';
+import { gatherRows } from './batch.ts';
+import { yieldToEventLoop } from './event-loop.ts';
+import { type CerModel, cerLogits, transposedKernels } from './mlp.ts';
+
+export interface ExplainerParams {
+  lam: number;
+  alpha: number;
+  gamma: number;
+  learningRate: number;
+  steps: number;
+  maskThresh: number;
+  userMask: boolean;
+  /** Rows of Δ per optimisation (memory bound only; results do not depend on it). */
+  chunkSize: number;
+  complexityNorm: 'l2' | 'l2-squared';
+  thresholdMaskedDelta: boolean;
+  /** N: feature range [0, N] and Δ range [−N, 0] (the reference hard-codes 5). */
+  maxRange: number;
+  /** Seed of the Δ₀ draws. */
+  seed: number;
+}
+
+export function explainerParams(config: ResolvedCellConfig, maxRange: number): ExplainerParams {
+  const e = config.explainer;
+  return {
+    lam: e.lam,
+    alpha: e.alpha,
+    gamma: e.gamma,
+    learningRate: e.learningRate,
+    steps: e.steps,
+    maskThresh: e.maskThresh,
+    userMask: e.userMask,
+    chunkSize: e.chunkSize,
+    complexityNorm: config.choices.complexityNorm,
+    thresholdMaskedDelta: config.choices.thresholdMaskedDelta,
+    maxRange,
+    seed: config.seed,
+  };
+}
+
+/** Δ₀ of one pair: F draws of U(−N, 0) from a generator derived from (seed, user, item). */
+export function initialDelta(seed: number, user: number, item: number, featureCount: number, maxRange: number): Float32Array {
+  return Rng.derive(seed, `cer-explain:${user}:${item}`).uniformArray(featureCount, -maxRange, 0);
+}
+
+/** The optimiser's result for a chunk of pairs: best Δ [B × F], its bpr and loss [B], the mask [B × F]. */
+export interface DeltaOptimum {
+  delta: Float32Array;
+  bpr: Float32Array;
+  loss: Float32Array;
+  mask: Float32Array;
+}
+
+/** The user masks [B × F] of the pairs. */
+export function userMasks(X: Float32Array, featureCount: number, pairs: readonly RecommendedPair[], userMask: boolean): Float32Array {
+  const mask = new Float32Array(pairs.length * featureCount);
+  if (!userMask) return mask.fill(1);
+  pairs.forEach((p, k) => {
+    for (let f = 0; f < featureCount; f++) mask[k * featureCount + f] = X[p.user * featureCount + f] > 0 ? 1 : 0;
+  });
+  return mask;
+}
+
+/**
+ * Optimise Δ for all given pairs at once (one chunk; the caller bounds its size). `initial`
+ * overrides the Δ₀ draws (tests).
+ */
+export async function optimiseDeltas(
+  model: CerModel,
+  X: Float32Array,
+  Y: Float32Array,
+  pairs: readonly RecommendedPair[],
+  params: ExplainerParams,
+  initial?: Float32Array,
+): Promise<DeltaOptimum> {
+  const F = model.featureCount;
+  const B = pairs.length;
+  const R = params.maxRange;
+  const mask = userMasks(X, F, pairs, params.userMask);
+  let init = initial;
+  if (!init) {
+    init = new Float32Array(B * F);
+    pairs.forEach((p, k) => init!.set(initialDelta(params.seed, p.user, p.item, F, R), k * F));
+  }
+  const users = Int32Array.from(pairs, (p) => p.user);
+  const items = Int32Array.from(pairs, (p) => p.item);
+  const x = tf.tensor2d(gatherRows(X, F, users), [B, F]);
+  const y = tf.tensor2d(gatherRows(Y, F, items), [B, F]);
+  const m = tf.tensor2d(mask, [B, F]);
+  const margin = tf.tensor1d(Float32Array.from(pairs, (p) => p.marginScore));
+  const delta0 = tf.tensor2d(init, [B, F]);
+  const delta = tf.variable(delta0, true);
+  delta0.dispose();
+  let bestLoss: tf.Tensor1D = tf.fill([B], Number.POSITIVE_INFINITY);
+  let bestBpr: tf.Tensor1D = tf.zeros([B]);
+  let bestDelta: tf.Tensor2D = tf.zeros([B, F]);
+  const kernelsT = transposedKernels(model);
+  const { lam, alpha, gamma, learningRate } = params;
+  const squared = params.complexityNorm === 'l2-squared';
+  try {
+    for (let t = 0; t < params.steps; t++) {
+      let rowLoss: tf.Tensor1D | undefined;
+      let bpr: tf.Tensor1D | undefined;
+      const { value, grads } = tf.variableGrads(() => {
+        const shift = tf.clipByValue(tf.mul(delta, m), -R, 0);
+        const yStar = tf.clipByValue(tf.add(y, shift), 0, R) as tf.Tensor2D;
+        const s = tf.sigmoid(cerLogits(model, tf.concat([x, yStar], 1), false, kernelsT));
+        const b = tf.mul(tf.relu(tf.sub(tf.add(s, alpha), margin)), lam);
+        const sq = tf.sum(tf.square(delta), 1);
+        const l2 = squared ? sq : tf.sqrt(tf.add(sq, 1e-12));
+        // |Δ| written as Δ·sign(Δ) (Sign has zero gradient): subgradient sign(Δ), 0 at Δ = 0 as in
+        // PyTorch; tf.abs's gradient would be −1 there.
+        const l1 = tf.sum(tf.mul(delta, tf.sign(delta)), 1);
+        const rl = tf.add(tf.add(l2, b), tf.mul(l1, gamma));
+        rowLoss = tf.keep(rl as tf.Tensor1D);
+        bpr = tf.keep(b as tf.Tensor1D);
+        return tf.sum(rl) as tf.Scalar;
+      }, [delta]);
+      const next = tf.tidy(() => {
+        const improved = tf.less(rowLoss!, bestLoss);
+        const improvedRows = tf.tile(tf.expandDims(improved, 1), [1, F]);
+        return {
+          loss: tf.where(improved, rowLoss!, bestLoss) as tf.Tensor1D,
+          bpr: tf.where(improved, bpr!, bestBpr) as tf.Tensor1D,
+          delta: tf.where(improvedRows, delta, bestDelta) as tf.Tensor2D,
+          stepped: tf.sub(delta, tf.mul(grads[delta.name], learningRate)),
+        };
+      });
+      delta.assign(next.stepped as tf.Tensor2D);
+      tf.dispose([value, grads[delta.name], rowLoss!, bpr!, bestLoss, bestBpr, bestDelta, next.stepped]);
+      bestLoss = next.loss;
+      bestBpr = next.bpr;
+      bestDelta = next.delta;
+      await yieldToEventLoop();
+    }
+    return {
+      delta: (await bestDelta.data()) as Float32Array,
+      bpr: (await bestBpr.data()) as Float32Array,
+      loss: (await bestLoss.data()) as Float32Array,
+      mask,
+    };
+  } finally {
+    tf.dispose([x, y, m, margin, delta, bestLoss, bestBpr, bestDelta, ...kernelsT]);
+  }
+}
+
+/** The explanation of row k of an optimum. */
+export function toExplanation(pair: RecommendedPair, opt: DeltaOptimum, k: number, featureCount: number, params: ExplainerParams): Explanation {
+  const F = featureCount;
+  // The reference compares float32 values with Python floats that NumPy/torch cast to float32.
+  if (!(opt.bpr[k] < Math.fround(params.lam * params.alpha))) {
+    return { user: pair.user, item: pair.item, explained: false, features: [], complexity: 0 };
+  }
+  const thresh = Math.fround(-params.maskThresh);
+  const d = new Float32Array(F);
+  let sq = 0;
+  for (let f = 0; f < F; f++) {
+    const v = opt.delta[k * F + f];
+    sq += v * v;
+    d[f] = params.thresholdMaskedDelta ? v * opt.mask[k * F + f] : v;
+  }
+  const features: number[] = [];
+  for (let f = 0; f < F; f++) if (d[f] < thresh) features.push(f);
+  if (features.length === 0) {
+    let arg = 0;
+    for (let f = 1; f < F; f++) if (d[f] < d[arg]) arg = f;
+    features.push(arg);
+  }
+  const norm = params.complexityNorm === 'l2-squared' ? sq : Math.sqrt(sq);
+  return { user: pair.user, item: pair.item, explained: true, features, complexity: norm + params.gamma * features.length };
+}
+
+/** Explain every pair, params.chunkSize rows of Δ at a time. */
+export async function explainPairs(
+  model: CerModel,
+  X: Float32Array,
+  Y: Float32Array,
+  pairs: readonly RecommendedPair[],
+  params: ExplainerParams,
+): Promise<Explanation[]> {
+  const out: Explanation[] = [];
+  for (let s = 0; s < pairs.length; s += params.chunkSize) {
+    const chunk = pairs.slice(s, s + params.chunkSize);
+    const opt = await optimiseDeltas(model, X, Y, chunk, params);
+    chunk.forEach((p, k) => out.push(toExplanation(p, opt, k, model.featureCount, params)));
+  }
+  return out;
+}
+
+/** The same optimisation one pair at a time (the reference's loop): for benchmarks and equivalence tests. */
+export async function explainPairsOneByOne(
+  model: CerModel,
+  X: Float32Array,
+  Y: Float32Array,
+  pairs: readonly RecommendedPair[],
+  params: ExplainerParams,
+): Promise<Explanation[]> {
+  return explainPairs(model, X, Y, pairs, { ...params, chunkSize: 1 });
+}
