@@ -21,8 +21,8 @@ const RANDOM_NDCG = 6 / 106;
 let cache: string;
 let data: PreparedDataset;
 
-function config(over: CellConfigInput | Record<string, unknown>): ResolvedCellConfig {
-  return resolveCellConfig(CellConfigSchema.parse({ dataset: { source: 'synthetic' }, datasetCache: cache, ...over }));
+function config(over: Omit<CellConfigInput, 'dataset'>): ResolvedCellConfig {
+  return resolveCellConfig(CellConfigSchema.parse({ ...over, dataset: { source: 'synthetic' }, datasetCache: cache }));
 }
 
 beforeAll(async () => {
