@@ -1,0 +1,254 @@
+/**
+ * The run layout in MLflow:
+ *
+ *   experiment  one per study (the study name, verbatim)
+ *   └─ parent run per sweep     tags rexsweep.kind=sweep, rexsweep.sweep_id
+ *      └─ child run per cell    tags mlflow.parentRunId (UI nesting), rexsweep.kind=cell,
+ *                               rexsweep.cell_key, rexsweep.sweep_id, rexsweep.workflow_id,
+ *                               rexsweep.git_commit (+ mlflow.source.git.commit),
+ *                               rexsweep.backend, rexsweep.device;
+ *                               params = the flattened cell config (tracking/params.ts);
+ *                               run name `cer·yelp·λ0.5·ε0.5·s0` (tracking/names.ts);
+ *                               metrics per tracking/result-metrics.ts.
+ *
+ * A cell's run is found by its cell key within the study's experiment, whichever sweep made it,
+ * so re-running or extending a sweep finds finished cells.
+ */
+import type { CellResult } from '../recsys/cell/result.ts';
+import type { MlflowClient } from './client.ts';
+import { TrackingConfigError } from './errors.ts';
+import { sweepRunName } from './names.ts';
+import { flattenParams } from './params.ts';
+import { cellResultMetrics, trainingCurveMetrics } from './result-metrics.ts';
+import type { SplitOptions } from './batch.ts';
+import type { Run, TerminalRunStatus } from './types.ts';
+
+export const TAG = {
+  parentRunId: 'mlflow.parentRunId',
+  gitCommitMlflow: 'mlflow.source.git.commit',
+  kind: 'rexsweep.kind',
+  sweepId: 'rexsweep.sweep_id',
+  cellKey: 'rexsweep.cell_key',
+  workflowId: 'rexsweep.workflow_id',
+  gitCommit: 'rexsweep.git_commit',
+  backend: 'rexsweep.backend',
+  device: 'rexsweep.device',
+  closeReason: 'rexsweep.close_reason',
+  duplicateOf: 'rexsweep.duplicate_of',
+} as const;
+
+/** Ids used inside search filters: cell keys are hashes, sweep ids are slugs. */
+const ID_PATTERN = /^[\w.:\-]{1,200}$/;
+
+function checkId(field: string, value: string): string {
+  if (typeof value !== 'string' || !ID_PATTERN.test(value)) {
+    throw new TrackingConfigError(field, `expected 1-200 characters of [A-Za-z0-9_.:-], got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** The study's experiment, created or restored as needed. */
+export async function getOrCreateStudyExperiment(client: MlflowClient, study: string): Promise<string> {
+  if (typeof study !== 'string' || study.trim() === '' || study.length > 500) {
+    throw new TrackingConfigError('study', 'expected a non-empty name of at most 500 characters');
+  }
+  const { experiment } = await client.getOrCreateExperiment(study);
+  return experiment.experimentId;
+}
+
+// ------------------------------------------------------------------ lookup
+
+export interface RunLookup {
+  /** The chosen run: FINISHED first, then the newest (start_time, then run_id). */
+  run: Run;
+  /** The other runs carrying the same key — should be empty; report them. */
+  duplicates: Run[];
+}
+
+/** FINISHED first, then newest first; ties broken by run id so every caller picks the same run. */
+export function compareRunPreference(a: Run, b: Run): number {
+  const fin = Number(a.info.status !== 'FINISHED') - Number(b.info.status !== 'FINISHED');
+  if (fin !== 0) return fin;
+  const t = (b.info.startTime ?? 0) - (a.info.startTime ?? 0);
+  if (t !== 0) return t;
+  return a.info.runId < b.info.runId ? -1 : a.info.runId > b.info.runId ? 1 : 0;
+}
+
+async function findByTags(client: MlflowClient, experimentId: string, tags: Record<string, string>): Promise<Run[]> {
+  const filter = Object.entries(tags)
+    .map(([k, v]) => `tags.\`${k}\` = '${v}'`)
+    .join(' AND ');
+  return client.searchAllRuns({ experimentIds: [experimentId], filter, maxResults: 1000 });
+}
+
+function choose(runs: Run[]): RunLookup | null {
+  if (runs.length === 0) return null;
+  const sorted = [...runs].sort(compareRunPreference);
+  return { run: sorted[0], duplicates: sorted.slice(1) };
+}
+
+/** The run of a cell (by its `rexsweep.cell_key` tag), or null. Deleted runs are ignored. */
+export async function findCellRun(client: MlflowClient, experimentId: string, cellKey: string): Promise<RunLookup | null> {
+  return choose(await findByTags(client, experimentId, { [TAG.cellKey]: checkId('cellKey', cellKey) }));
+}
+
+/** The parent run of a sweep, or null. */
+export async function findSweepRun(client: MlflowClient, experimentId: string, sweepId: string): Promise<RunLookup | null> {
+  return choose(await findByTags(client, experimentId, { [TAG.kind]: 'sweep', [TAG.sweepId]: checkId('sweepId', sweepId) }));
+}
+
+// ------------------------------------------------------------------ get or create
+
+export interface GotRun extends RunLookup {
+  created: boolean;
+}
+
+export interface SweepRunSpec {
+  experimentId: string;
+  sweepId: string;
+  runName?: string;
+  /** Extra tags (e.g. the sweep file's hash). */
+  tags?: Record<string, string>;
+  /** Sweep-level params (e.g. the flattened sweep spec). */
+  params?: Record<string, string>;
+}
+
+export async function getOrCreateSweepRun(client: MlflowClient, spec: SweepRunSpec): Promise<GotRun> {
+  checkId('sweepId', spec.sweepId);
+  const found = await findSweepRun(client, spec.experimentId, spec.sweepId);
+  if (found) return { ...found, created: false };
+  const tags = { ...(spec.tags ?? {}), [TAG.kind]: 'sweep', [TAG.sweepId]: spec.sweepId };
+  return createReconciled(client, spec.experimentId, spec.runName ?? sweepRunName(spec.sweepId), tags, spec.params ?? {}, () =>
+    findSweepRun(client, spec.experimentId, spec.sweepId),
+  );
+}
+
+export interface CellRunSpec {
+  experimentId: string;
+  /** The sweep's parent run (mlflow.parentRunId). */
+  parentRunId: string;
+  cellKey: string;
+  sweepId: string;
+  workflowId: string;
+  gitCommit: string;
+  /** TF.js backend requested or in use; logCellResult records the one actually used. */
+  backend: string;
+  device: string;
+  runName: string;
+  /** The resolved cell config, logged as flattened params. */
+  config: Record<string, unknown>;
+  /** Extra tags. */
+  tags?: Record<string, string>;
+}
+
+/**
+ * The cell's run: the existing one (any status; the caller skips FINISHED cells), or a new
+ * RUNNING child of the sweep's run with the layout's tags and the config as params.
+ *
+ * Two creators racing for the same cell (a zombie attempt and its retry) both re-read after
+ * creating; the earliest live run (start_time, then run id) wins and a creator whose run lost
+ * closes it KILLED with `rexsweep.duplicate_of`, so exactly one live run remains.
+ */
+export async function getOrCreateCellRun(client: MlflowClient, spec: CellRunSpec): Promise<GotRun> {
+  checkId('cellKey', spec.cellKey);
+  checkId('sweepId', spec.sweepId);
+  const found = await findCellRun(client, spec.experimentId, spec.cellKey);
+  if (found) return { ...found, created: false };
+  const tags: Record<string, string> = {
+    ...(spec.tags ?? {}),
+    [TAG.parentRunId]: spec.parentRunId,
+    [TAG.kind]: 'cell',
+    [TAG.cellKey]: spec.cellKey,
+    [TAG.sweepId]: spec.sweepId,
+    [TAG.workflowId]: spec.workflowId,
+    [TAG.gitCommit]: spec.gitCommit,
+    [TAG.gitCommitMlflow]: spec.gitCommit,
+    [TAG.backend]: spec.backend,
+    [TAG.device]: spec.device,
+  };
+  return createReconciled(client, spec.experimentId, spec.runName, tags, flattenParams(spec.config), () =>
+    findCellRun(client, spec.experimentId, spec.cellKey),
+  );
+}
+
+async function createReconciled(
+  client: MlflowClient,
+  experimentId: string,
+  runName: string,
+  tags: Record<string, string>,
+  params: Record<string, string>,
+  find: () => Promise<RunLookup | null>,
+): Promise<GotRun> {
+  const mine = await client.createRun({ experimentId, runName, tags });
+  if (Object.keys(params).length > 0) await client.logBatch(mine.info.runId, { params });
+  const after = await find();
+  const all = after ? [after.run, ...after.duplicates] : [mine];
+  const live = all.filter((r) => r.info.status !== 'FAILED' && r.info.status !== 'KILLED');
+  const earliest = [...live].sort(
+    (a, b) => (a.info.startTime ?? 0) - (b.info.startTime ?? 0) || (a.info.runId < b.info.runId ? -1 : a.info.runId > b.info.runId ? 1 : 0),
+  )[0];
+  if (earliest && earliest.info.runId !== mine.info.runId) {
+    await client.setTag(mine.info.runId, TAG.duplicateOf, earliest.info.runId);
+    await closeRun(client, mine.info.runId, 'KILLED', `duplicate of ${earliest.info.runId} (concurrent create)`);
+    return { run: earliest, duplicates: all.filter((r) => r.info.runId !== earliest.info.runId), created: false };
+  }
+  const self = all.find((r) => r.info.runId === mine.info.runId) ?? mine;
+  return { run: self, duplicates: all.filter((r) => r.info.runId !== mine.info.runId), created: true };
+}
+
+// ------------------------------------------------------------------ logging and closing
+
+export interface LogOptions extends Pick<SplitOptions, 'nonFinite'> {
+  /**
+   * Timestamp (Unix ms) for every point of this call. Pass the same value when retrying the same
+   * logical write (e.g. from an activity's heartbeat details): MLflow's SQL store drops
+   * identical (key, value, timestamp, step) points, so the retry adds nothing.
+   */
+  timestamp?: number;
+}
+
+/** `train.loss` with step = epoch; `losses[i]` is epoch `firstEpoch + i` (default 1). */
+export async function logTrainingCurve(
+  client: MlflowClient,
+  runId: string,
+  losses: ReadonlyArray<number>,
+  opts: LogOptions & { firstEpoch?: number } = {},
+): Promise<void> {
+  const timestamp = opts.timestamp ?? Date.now();
+  await client.logBatch(runId, { metrics: trainingCurveMetrics(losses, { firstEpoch: opts.firstEpoch, timestamp }) }, { timestamp, nonFinite: opts.nonFinite });
+}
+
+/**
+ * A cell's result: metrics per tracking/result-metrics.ts, the backend and device actually used
+ * as tags, and (unless `curve: false`, for callers that streamed it) the training curve.
+ */
+export async function logCellResult(
+  client: MlflowClient,
+  runId: string,
+  result: CellResult,
+  opts: LogOptions & { curve?: boolean } = {},
+): Promise<void> {
+  const timestamp = opts.timestamp ?? Date.now();
+  const metrics = cellResultMetrics(result, { timestamp });
+  if (opts.curve ?? true) metrics.push(...trainingCurveMetrics(result.train.losses, { timestamp }));
+  await client.logBatch(
+    runId,
+    { metrics, tags: { [TAG.backend]: result.backend, [TAG.device]: result.device } },
+    { timestamp, nonFinite: opts.nonFinite },
+  );
+}
+
+/** End a run: status and end_time; a reason goes to the `rexsweep.close_reason` tag. Idempotent. */
+export async function closeRun(
+  client: MlflowClient,
+  runId: string,
+  status: TerminalRunStatus,
+  reason?: string,
+  opts: { endTime?: number } = {},
+): Promise<void> {
+  if (status !== 'FINISHED' && status !== 'FAILED' && status !== 'KILLED') {
+    throw new TrackingConfigError('status', `expected FINISHED, FAILED or KILLED, got ${String(status)}`);
+  }
+  if (reason !== undefined && reason !== '') await client.setTag(runId, TAG.closeReason, reason);
+  await client.updateRun(runId, { status, endTime: opts.endTime ?? Date.now() });
+}
