@@ -1,0 +1,130 @@
+/**
+ * A rough cost model for one cell, to size a sweep before running it. It counts the work a cell
+ * does and divides by throughputs measured with the TF.js WASM backend (one thread per cell: tfjs
+ * runs WASM single-threaded in Node) on this project's 2-core CPU machine. Native TensorFlow and
+ * GPUs are faster by factors this model does not know; treat its seconds as an order of
+ * magnitude for a WASM worker, not a promise.
+ *
+ * CER (per cell):
+ *   train     epochs · trainPairs samples, at cerTrainSamplesPerSecond (vanilla, or adversarial
+ *             when λ > 0: each sample then costs two forward/backward passes, ~2×)
+ *   evaluate  1 + |ε_A|·|attacks| evaluations, each: the counterfactual explainer on
+ *             pairs = min(testUsers, explainer.testUsers)·K (K = 5) for `steps` steps,
+ *               steps · (ceil(pairs/chunkSize) · explainerSecondsPerStep + pairs/explainerPairStepsPerSecond)
+ *             plus scoring every test list (forward only, ~1/3 of a training sample a candidate)
+ *             plus, for FGSM, one gradient pass over the training pairs
+ *   scale     every MLP pass is scaled by the MLP's parameter count (2F·h₁ + h₁·h₂ + …) over the
+ *             count at which the throughputs were measured (F = 24, hidden [1024, 256])
+ * EFM (per cell):
+ *   train     epochs full-batch iterations at efmSecondsPer100Iterations, scaled by
+ *             (users·items + (users+items)·features) over the same at the measured size, and by
+ *             efmDefendedFactor when λ > 0
+ *   evaluate  clean is free (top-m explanations); every attack evaluation with choices.efmAttack =
+ *             'poison' refits the model (same epochs, same defense): one more training each;
+ *             'factors' costs one gradient (about one iteration)
+ * Both: cellStartSeconds (process start, dataset read) per cell.
+ */
+import { resolveCellConfig, type CellConfig } from '../recsys/config.ts';
+import type { DatasetSize } from './dataset-size.ts';
+
+/** MLP parameters (weights and biases) of CER on F features. */
+export function cerParameterCount(features: number, hidden: readonly number[]): number {
+  const sizes = [2 * features, ...hidden, 1];
+  let n = 0;
+  for (let l = 0; l + 1 < sizes.length; l++) n += sizes[l] * sizes[l + 1] + sizes[l + 1];
+  return n;
+}
+
+export interface CostModel {
+  backend: string;
+  description: string;
+  cerTrainSamplesPerSecond: { vanilla: number; adversarial: number };
+  /** Parameter count at which the CER throughputs were measured. */
+  cerReferenceParameters: number;
+  explainerPairStepsPerSecond: number;
+  explainerSecondsPerStep: number;
+  efmSecondsPer100Iterations: number;
+  /** users·items + (users+items)·features at which the EFM figure was measured. */
+  efmReferenceWork: number;
+  efmDefendedFactor: number;
+  cellStartSeconds: number;
+  /** Top-K explained per user (recsys run-cell RANK_K). */
+  rankK: number;
+}
+
+/**
+ * Throughputs measured with WASM on the 2-core CPU machine. CER training and the explainer's
+ * pair-steps: bench figures on the synthetic defaults (4,300 / 2,100 samples/s; ~11 pairs/s at
+ * 1,000 steps on 4k-pair batches). The per-step cost of a small batch, the EFM figures and the
+ * start-up: from `rexsweep cell` runs of every configs/demo.yaml cell, timed in CPU seconds
+ * (the machine was shared): CER 42 s vanilla, 48–54 s defended (model: 40 s, 54 s); EFM 9–12 s
+ * (model: 12 s, 14 s); 351 s for the 12 cells (model: 375 s).
+ */
+export const WASM_COST_MODEL: CostModel = {
+  backend: 'wasm',
+  description: 'TF.js WASM backend, one CPU thread per cell in flight, throughputs measured on a 2-core CPU machine',
+  cerTrainSamplesPerSecond: { vanilla: 4300, adversarial: 2100 },
+  cerReferenceParameters: cerParameterCount(24, [1024, 256]),
+  explainerPairStepsPerSecond: 11_000,
+  explainerSecondsPerStep: 0.006,
+  efmSecondsPer100Iterations: 1.5,
+  efmReferenceWork: 120 * 148 + (120 + 148) * 24,
+  efmDefendedFactor: 1.3,
+  cellStartSeconds: 4,
+  rankK: 5,
+};
+
+export interface CellCostEstimate {
+  /** CER: samples through the MLP (×2 when defended); EFM: full-batch iterations, refits included. */
+  trainWork: number;
+  /** CER explainer pair-steps over all evaluations (0 for EFM). */
+  explainerPairSteps: number;
+  evaluations: number;
+  trainSeconds: number;
+  evaluateSeconds: number;
+  totalSeconds: number;
+}
+
+export function estimateCellCost(input: CellConfig, size: DatasetSize, m: CostModel = WASM_COST_MODEL): CellCostEstimate {
+  const c = resolveCellConfig(input);
+  const defended = c.lambda > 0;
+  const attacks = c.epsilonsA.length * c.attacks.length;
+  const evaluations = 1 + attacks;
+
+  if (c.model === 'cer') {
+    const scale = cerParameterCount(size.features, c.cer.hidden) / m.cerReferenceParameters;
+    const rate = defended ? m.cerTrainSamplesPerSecond.adversarial : m.cerTrainSamplesPerSecond.vanilla;
+    const trainSeconds = (c.epochs * size.trainPairs * scale) / rate;
+
+    const explainUsers = c.explainer.testUsers < 0 ? size.testUsers : Math.min(size.testUsers, c.explainer.testUsers);
+    const pairs = explainUsers * m.rankK;
+    const chunks = Math.ceil(pairs / c.explainer.chunkSize);
+    const explainSeconds = c.explainer.steps * (chunks * m.explainerSecondsPerStep + (pairs * scale) / m.explainerPairStepsPerSecond);
+    const scoreSeconds = (size.testUsers * size.listWidth * scale) / (3 * m.cerTrainSamplesPerSecond.vanilla);
+    const gradientSeconds = (size.trainPairs * scale) / m.cerTrainSamplesPerSecond.vanilla;
+    const fgsmEvaluations = c.epsilonsA.length * c.attacks.filter((a) => a === 'fgsm').length;
+    const evaluateSeconds = evaluations * (explainSeconds + scoreSeconds) + fgsmEvaluations * gradientSeconds;
+    return {
+      trainWork: c.epochs * size.trainPairs * (defended ? 2 : 1),
+      explainerPairSteps: evaluations * pairs * c.explainer.steps,
+      evaluations,
+      trainSeconds,
+      evaluateSeconds,
+      totalSeconds: m.cellStartSeconds + trainSeconds + evaluateSeconds,
+    };
+  }
+
+  const work = size.users * size.items + (size.users + size.items) * size.features;
+  const perIteration = (m.efmSecondsPer100Iterations / 100) * (work / m.efmReferenceWork) * (defended ? m.efmDefendedFactor : 1);
+  const trainSeconds = c.epochs * perIteration;
+  const refits = c.choices.efmAttack === 'poison' ? attacks : 0;
+  const evaluateSeconds = refits * trainSeconds + (attacks - refits) * perIteration;
+  return {
+    trainWork: c.epochs * (1 + refits),
+    explainerPairSteps: 0,
+    evaluations,
+    trainSeconds,
+    evaluateSeconds,
+    totalSeconds: m.cellStartSeconds + trainSeconds + evaluateSeconds,
+  };
+}

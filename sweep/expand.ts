@@ -1,0 +1,152 @@
+/**
+ * Grid expansion: a sweep → its cells, each a full validated recsys cell config with its key.
+ *
+ *   for dataset (file order) × model (file order) × grid point × seed (file order)
+ *   grid points, λ in file order: λ = 0 → one vanilla point (λ 0, ε_D 0);
+ *                                 λ > 0 → (λ, ε_D) for every ε_D in file order
+ *
+ * so vanilla is never multiplied by ε_D (DESIGN "Vanilla is λ = 0"). Cell i has the mixed-radix
+ * coordinates i = ((dataset·|models| + model)·|points| + point)·|seeds| + seed, so a slice of the
+ * grid (a shard) is expanded without the rest: expandSweep(sweep, { start, end }), cellAt. Every
+ * cell carries the sweep's ε_A values (ascending) and attacks; they are evaluations of the cell,
+ * not part of its key (cell-key.ts).
+ *
+ * Speed: one CellConfigSchema validation per (dataset, model); a cell then only sets λ, ε_D and
+ * the seed, which the sweep schema has validated with the same bounds. Most of a cell's cost is
+ * its key (canonical JSON + sha256 of ~0.9 kB). The cells of one (dataset, model) share their
+ * nested settings objects, so configs are frozen: copy one to change it.
+ *
+ * Pure and deterministic: Temporal workflow code imports it.
+ */
+import { CellConfigSchema, type CellConfig, type DatasetSpec } from '../recsys/config.ts';
+import { cellKeyOfParsed } from './cell-key.ts';
+import { epochsFor, type AttackName, type ModelName, type SweepConfig } from './schema.ts';
+
+export interface GridPoint {
+  lambda: number;
+  /** 0 for vanilla. */
+  epsilonD: number;
+}
+
+export interface SweepCell {
+  /** Position in expansion order. */
+  index: number;
+  key: string;
+  dataset: string;
+  model: ModelName;
+  lambda: number;
+  epsilonD: number;
+  seed: number;
+  config: CellConfig;
+}
+
+/** One evaluation of a cell's trained model, in the order recsys run-cell runs them. */
+export interface CellEvaluation {
+  attack: 'none' | AttackName;
+  epsilon: number;
+}
+
+/** The (λ, ε_D) points of the grid: vanilla once (if λ = 0 is listed), then λ > 0 × ε_D. */
+export function gridPoints(sweep: Pick<SweepConfig, 'lambdas' | 'epsilonsD'>): GridPoint[] {
+  return sweep.lambdas.flatMap((lambda) =>
+    lambda === 0 ? [{ lambda: 0, epsilonD: 0 }] : sweep.epsilonsD.map((epsilonD) => ({ lambda, epsilonD })),
+  );
+}
+
+/** Number of cells, without expanding: datasets × models × grid points × seeds. */
+export function countCells(sweep: SweepConfig): number {
+  return sweep.datasets.length * sweep.models.length * gridPoints(sweep).length * sweep.seeds.length;
+}
+
+/** The validated cell config of one grid cell. */
+export function cellConfigFor(sweep: SweepConfig, dataset: DatasetSpec, model: ModelName, point: GridPoint, seed: number): CellConfig {
+  return CellConfigSchema.parse({
+    ...sweep.cell,
+    dataset,
+    model,
+    lambda: point.lambda,
+    epsilonD: point.epsilonD,
+    epsilonsA: [...sweep.epsilonsA].sort((a, b) => a - b),
+    attacks: [...sweep.attacks],
+    seed,
+    epochs: epochsFor(sweep, model),
+  });
+}
+
+/** Frozen, because the cells of one (dataset, model) share the template's nested settings. */
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    for (const x of Object.values(v)) deepFreeze(x);
+    Object.freeze(v);
+  }
+  return v;
+}
+
+/** Builds cells by index, validating one template per (dataset, model). */
+class Expander {
+  private readonly points: GridPoint[];
+  private readonly templates = new Map<number, CellConfig>();
+  readonly count: number;
+
+  constructor(private readonly sweep: SweepConfig) {
+    this.points = gridPoints(sweep);
+    this.count = countCells(sweep);
+  }
+
+  cell(index: number): SweepCell {
+    const { sweep, points } = this;
+    if (!Number.isInteger(index) || index < 0 || index >= this.count) throw new RangeError(`cell index ${index} is outside 0..${this.count - 1}`);
+    const S = sweep.seeds.length;
+    const P = points.length;
+    const M = sweep.models.length;
+    const s = index % S;
+    const p = Math.floor(index / S) % P;
+    const datasetModel = Math.floor(index / (S * P));
+    const m = datasetModel % M;
+    const d = Math.floor(datasetModel / M);
+    const dataset = sweep.datasets[d];
+    const model = sweep.models[m];
+    const point = points[p];
+    const seed = sweep.seeds[s];
+    let template = this.templates.get(datasetModel);
+    if (!template) {
+      template = deepFreeze(cellConfigFor(sweep, dataset, model, point, seed));
+      this.templates.set(datasetModel, template);
+    }
+    const config: CellConfig = Object.freeze({ ...template, lambda: point.lambda, epsilonD: point.epsilonD, seed });
+    return { index, key: cellKeyOfParsed(config), dataset: dataset.name, model, lambda: point.lambda, epsilonD: point.epsilonD, seed, config };
+  }
+}
+
+/** Cell `index` of the sweep (expansion order), without expanding the others. */
+export function cellAt(sweep: SweepConfig, index: number): SweepCell {
+  return new Expander(sweep).cell(index);
+}
+
+/**
+ * The cells of the sweep in expansion order, all of them or those with start ≤ index < end.
+ * Throws if two cells of the range share a key (a bug: dataset names are unique, so keys are).
+ */
+export function expandSweep(sweep: SweepConfig, range: { start?: number; end?: number } = {}): SweepCell[] {
+  const expander = new Expander(sweep);
+  const start = Math.max(0, range.start ?? 0);
+  const end = Math.min(expander.count, range.end ?? expander.count);
+  const cells: SweepCell[] = [];
+  const seen = new Map<string, number>();
+  for (let index = start; index < end; index++) {
+    const cell = expander.cell(index);
+    const other = seen.get(cell.key);
+    if (other !== undefined) throw new Error(`cells ${other} and ${index} of the sweep have the same key ${cell.key}`);
+    seen.set(cell.key, index);
+    cells.push(cell);
+  }
+  return cells;
+}
+
+/** What a cell evaluates: clean, then every attack at every ε_A (as recsys run-cell does). */
+export function cellEvaluations(config: Pick<CellConfig, 'epsilonsA' | 'attacks'>): CellEvaluation[] {
+  return [
+    { attack: 'none', epsilon: 0 },
+    ...config.epsilonsA.flatMap((epsilon) => config.attacks.map((attack) => ({ attack, epsilon }))),
+  ];
+}
