@@ -5,6 +5,11 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, InputError, RexsweepError } from '../recsys/errors.ts';
 import { registerCellCommand } from './commands/cell.ts';
+import { registerDevCommand } from './commands/dev.ts';
+import { registerPlanCommand } from './commands/plan.ts';
+import { registerRunCommand } from './commands/run.ts';
+import { registerStatusCommand } from './commands/status.ts';
+import { registerWorkerCommand } from './commands/worker.ts';
 import { EXIT } from './exit-codes.ts';
 
 const program = new Command()
@@ -13,6 +18,11 @@ const program = new Command()
   .exitOverride();
 
 registerCellCommand(program);
+registerPlanCommand(program);
+registerRunCommand(program);
+registerStatusCommand(program);
+registerWorkerCommand(program);
+registerDevCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -27,8 +27,9 @@ export function parseYaml<S extends z.ZodType>(text: string, file: string, schem
     throw new ConfigError(
       file,
       doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
-        return new InputError({ file, line: pos?.line, column: pos?.col }, 'valid YAML', e.message.split('\n')[0]);
+        // prettyErrors is off, so the position comes from the line counter.
+        const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
+        return new InputError({ file, line: pos.line, column: pos.col }, 'valid YAML', e.message.split('\n')[0]);
       }),
     );
   }

@@ -1,0 +1,73 @@
+/**
+ * What crosses the Temporal boundary between workflows and activities: ids, URIs, small
+ * numbers. Never tensors or datasets (DESIGN.md "Small histories"). Types only, so workflow
+ * code can import this file.
+ */
+import type { CellConfig } from '../recsys/config.ts';
+import type { CellResult, EvaluationRow } from '../recsys/cell/result.ts';
+
+export interface SweepRef {
+  sweepId: string;
+  study: string;
+  /** Sweep workflow id, recorded on every run. */
+  workflowId: string;
+}
+
+export interface SweepTracking {
+  experimentId: string;
+  parentRunId: string;
+}
+
+export interface CellRef {
+  sweep: SweepRef;
+  tracking: SweepTracking;
+  cellKey: string;
+  cell: CellConfig;
+  /** The cell workflow's id (tag on the cell's run). */
+  workflowId: string;
+}
+
+export interface BeginCellResult {
+  runId: string;
+  /** The cell already has a FINISHED run: nothing to do. */
+  finished: boolean;
+  /** Metrics of that finished run, for the sweep's table. */
+  summary?: CellSummary;
+}
+
+export interface PreparedRef {
+  datasetId: string;
+  folder: string;
+}
+
+export interface TrainedRef {
+  /** Artifact path of the model state inside the cell's MLflow run. */
+  modelArtifact: string;
+  dataset: CellResult['dataset'];
+  epochs: number;
+  seconds: number;
+  finalLoss: number;
+  backend: string;
+  device: string;
+}
+
+export interface EvaluateInput {
+  ref: CellRef;
+  runId: string;
+  trained: TrainedRef;
+  attack: 'none' | 'fgsm' | 'random';
+  epsilon: number;
+}
+
+/** The few numbers a sweep's progress table shows per cell. */
+export interface CellSummary {
+  cellKey: string;
+  runId: string;
+  clean: Pick<EvaluationRow, 'ndcg5' | 'fns' | 'f1'>;
+  /** The strongest attack evaluated (largest ε_A, FGSM), when any. */
+  worstFgsm?: Pick<EvaluationRow, 'epsilon' | 'ndcg5' | 'fns' | 'f1' | 'stability'>;
+}
+
+export type CellOutcome =
+  | { state: 'finished'; cached: boolean; summary: CellSummary }
+  | { state: 'failed'; reason: string; runId?: string };

@@ -1,0 +1,119 @@
+/**
+ * CPU-queue activities that keep MLflow in step with the sweep: the study's experiment, the
+ * sweep's parent run, one child run per cell found by its key before any is created, and every
+ * run closed on every path.
+ */
+import type { CellResult, EvaluationRow } from '../recsys/cell/result.ts';
+import { resolveCellConfig } from '../recsys/config.ts';
+import {
+  TAG,
+  cellRunName,
+  closeRun,
+  evalMetricKey,
+  getOrCreateCellRun,
+  getOrCreateStudyExperiment,
+  getOrCreateSweepRun,
+  logCellResult,
+  runNamePartsFromConfig,
+  sweepRunName,
+  type MlflowClient,
+  type Run,
+} from '../tracking/index.ts';
+import type { CellRef, CellSummary } from './contracts.ts';
+import type { RecordActivities } from './types.ts';
+
+export interface RecordDeps {
+  mlflow: MlflowClient;
+  /** The code version every run records. */
+  gitCommit: string;
+  /** Backend the GPU workers were asked for (the one used is tagged when the cell finishes). */
+  backend: string;
+}
+
+export function createRecordActivities(deps: RecordDeps): RecordActivities {
+  const { mlflow } = deps;
+  return {
+    async beginSweep(sweep, params) {
+      const experimentId = await getOrCreateStudyExperiment(mlflow, sweep.study);
+      const got = await getOrCreateSweepRun(mlflow, {
+        experimentId,
+        sweepId: sweep.sweepId,
+        runName: sweepRunName(sweep.sweepId),
+        tags: { [TAG.workflowId]: sweep.workflowId, [TAG.gitCommit]: deps.gitCommit },
+        params,
+      });
+      // A sweep run again (extended, or after a crash) is running again.
+      if (got.run.info.status !== 'RUNNING') await mlflow.updateRun(got.run.info.runId, { status: 'RUNNING' });
+      return { experimentId, parentRunId: got.run.info.runId };
+    },
+
+    async beginCell(ref) {
+      const config = resolveCellConfig(ref.cell);
+      const got = await getOrCreateCellRun(mlflow, {
+        experimentId: ref.tracking.experimentId,
+        parentRunId: ref.tracking.parentRunId,
+        cellKey: ref.cellKey,
+        sweepId: ref.sweep.sweepId,
+        workflowId: ref.workflowId,
+        gitCommit: deps.gitCommit,
+        backend: deps.backend,
+        device: 'pending',
+        runName: cellRunName(runNamePartsFromConfig(config)),
+        config: config as unknown as Record<string, unknown>,
+      });
+      const run = got.run;
+      if (run.info.status === 'FINISHED') return { runId: run.info.runId, finished: true, summary: summaryFromRun(ref.cellKey, run) };
+      if (run.info.status !== 'RUNNING') await mlflow.updateRun(run.info.runId, { status: 'RUNNING' });
+      return { runId: run.info.runId, finished: false };
+    },
+
+    async finishCell(ref, runId, trained, rows) {
+      const result: CellResult = {
+        cell: resolveCellConfig(ref.cell) as unknown as Record<string, unknown>,
+        backend: trained.backend,
+        device: trained.device,
+        dataset: trained.dataset,
+        train: { epochs: trained.epochs, seconds: trained.seconds, finalLoss: trained.finalLoss, losses: [] },
+        evaluations: rows,
+      };
+      // The curve was logged by the training activity.
+      await logCellResult(mlflow, runId, result, { curve: false });
+      await mlflow.uploadArtifact(runId, 'result.json', JSON.stringify(result, null, 1), 'application/json');
+      await closeRun(mlflow, runId, 'FINISHED');
+      return summaryFromRows(ref.cellKey, runId, rows);
+    },
+
+    async failCell(_ref, runId, reason, status) {
+      await closeRun(mlflow, runId, status, reason.slice(0, 4000));
+    },
+
+    async finishSweep(_sweep, tracking, counts) {
+      await mlflow.logBatch(tracking.parentRunId, {
+        metrics: Object.entries(counts).map(([k, v]) => ({ key: `sweep.cells.${k}`, value: v, step: 0 })),
+      });
+      await closeRun(mlflow, tracking.parentRunId, counts.failed > 0 ? 'FAILED' : 'FINISHED', counts.failed > 0 ? `${counts.failed} cells failed` : undefined);
+    },
+  };
+}
+
+export function summaryFromRows(cellKey: string, runId: string, rows: EvaluationRow[]): CellSummary {
+  const clean = rows.find((r) => r.attack === 'none');
+  const fgsm = rows.filter((r) => r.attack === 'fgsm').sort((a, b) => b.epsilon - a.epsilon)[0];
+  return {
+    cellKey,
+    runId,
+    clean: { ndcg5: clean?.ndcg5 ?? Number.NaN, fns: clean?.fns ?? Number.NaN, f1: clean?.f1 ?? Number.NaN },
+    ...(fgsm ? { worstFgsm: { epsilon: fgsm.epsilon, ndcg5: fgsm.ndcg5, fns: fgsm.fns, f1: fgsm.f1, stability: fgsm.stability } } : {}),
+  };
+}
+
+/** The same summary, read back from a finished run's latest metrics. */
+function summaryFromRun(cellKey: string, run: Run): CellSummary {
+  const latest = new Map((run.data?.metrics ?? []).map((m) => [m.key, m.value]));
+  const get = (k: string) => latest.get(k) ?? Number.NaN;
+  return {
+    cellKey,
+    runId: run.info.runId,
+    clean: { ndcg5: get(evalMetricKey('clean', 'ndcg5')), fns: get(evalMetricKey('clean', 'fns')), f1: get(evalMetricKey('clean', 'f1')) },
+  };
+}

@@ -1,0 +1,25 @@
+/**
+ * The activity interfaces workflows proxy. Types only: workflow code imports this file, the
+ * worker registers the implementations (activities/record.ts, activities/compute.ts).
+ */
+import type { EvaluationRow } from '../recsys/cell/result.ts';
+import type { BeginCellResult, CellRef, CellSummary, EvaluateInput, PreparedRef, SweepRef, SweepTracking, TrainedRef } from './contracts.ts';
+
+export interface RecordActivities {
+  /** Get or create the study's experiment and the sweep's parent run. */
+  beginSweep(sweep: SweepRef, params: Record<string, string>): Promise<SweepTracking>;
+  /** Find the cell's run by its key, or create it. */
+  beginCell(ref: CellRef): Promise<BeginCellResult>;
+  /** Log final metrics and close the run FINISHED. */
+  finishCell(ref: CellRef, runId: string, trained: TrainedRef, rows: EvaluationRow[]): Promise<CellSummary>;
+  /** Close the run FAILED or KILLED with the reason. */
+  failCell(ref: CellRef, runId: string, reason: string, status: 'FAILED' | 'KILLED'): Promise<void>;
+  /** Record the sweep's counts on the parent run and close it. */
+  finishSweep(sweep: SweepRef, tracking: SweepTracking, counts: Record<string, number>): Promise<void>;
+}
+
+export interface ComputeActivities {
+  prepareData(ref: CellRef): Promise<PreparedRef>;
+  trainCell(ref: CellRef, runId: string): Promise<TrainedRef>;
+  evaluateCell(input: EvaluateInput): Promise<EvaluationRow>;
+}

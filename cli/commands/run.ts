@@ -1,0 +1,105 @@
+/**
+ * `rexsweep run <sweep.yaml>`: bring up the local servers (unless TEMPORAL_ADDRESS /
+ * MLFLOW_TRACKING_URI are given), run an in-process worker (unless --no-worker), start or
+ * attach to the sweep, show live progress, print the result table and the UI links.
+ */
+import type { Command } from 'commander';
+import { expandSweep } from '../../sweep/expand.ts';
+import { loadSweepFile } from '../../sweep/load.ts';
+import { BackendNameSchema } from '../../recsys/config.ts';
+import { startWorkers, type RunningWorkers } from '../../worker/worker.ts';
+import { progressQuery, type SweepProgress } from '../../workflows/sweep.ts';
+import { describeProgress, formatSweepTable } from '../format/sweep-table.ts';
+import { ProgressLine } from '../format/progress-line.ts';
+import { startChildWorker } from '../sweep/child-worker.ts';
+import { connect } from '../sweep/connect.ts';
+import { gitCommit } from '../sweep/git-commit.ts';
+import { startSweep } from '../sweep/start-sweep.ts';
+
+interface RunOptions {
+  worker: boolean;
+  workers: number;
+  slots: number;
+  backend: string;
+  json?: boolean;
+}
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('run a sweep: every cell of the grid, through Temporal, recorded in MLflow')
+    .argument('<sweep.yaml>', 'sweep config (see configs/demo.yaml)')
+    .option('--no-worker', 'start no worker here (workers run elsewhere: rexsweep worker)')
+    .option('--slots <n>', 'training/evaluation activities at once in the local compute worker', (v) => Number.parseInt(v, 10), 1)
+    .option('--workers <n>', 'local compute worker processes (WASM uses one core each)', (v) => Number.parseInt(v, 10), 1)
+    .option('--backend <name>', 'TF.js backend of the local compute workers', 'auto')
+    .option('--json', 'print the final progress (counts and per-cell numbers) as JSON')
+    .action(async (file: string, opts: RunOptions) => {
+      const config = await loadSweepFile(file);
+      const backend = BackendNameSchema.parse(opts.backend);
+      const progressLine = new ProgressLine(process.stderr);
+      const log = (m: string) => progressLine.log(m);
+      const conn = await connect(log);
+      let workers: RunningWorkers | undefined;
+      const compute: ReturnType<typeof startChildWorker>[] = [];
+      try {
+        if (opts.worker) {
+          // Workflows and MLflow bookkeeping here; training and evaluation in a child process.
+          workers = await startWorkers({
+            temporalAddress: conn.services.temporalAddress,
+            mlflowUri: conn.services.mlflowUri,
+            queues: config.queues,
+            roles: ['workflow'],
+            slots: opts.slots,
+            backend,
+            gitCommit: gitCommit(),
+            log,
+          });
+          for (let k = 0; k < opts.workers; k++) {
+            compute.push(
+              startChildWorker({
+                temporalAddress: conn.services.temporalAddress,
+                mlflowUri: conn.services.mlflowUri,
+                gpuQueue: config.queues.gpu,
+                workflowQueue: config.queues.workflow,
+                slots: opts.slots,
+                backend,
+                log,
+              }),
+            );
+          }
+        }
+        const started = await startSweep(conn.client, config);
+        log(`sweep ${started.sweepId}: ${started.action === 'started' ? 'started' : started.action === 'attached' ? 'already running, attached' : 'already complete, nothing to run'} (workflow ${started.workflowId})`);
+        const final = await follow(started.handle, progressLine);
+        progressLine.done();
+        if (opts.json) process.stdout.write(JSON.stringify(final) + '\n');
+        else process.stdout.write(formatSweepTable(expandSweep(config), final) + '\n');
+        const ui = conn.services.temporalUiUrl;
+        log(`MLflow:   ${conn.services.mlflowUri}/#/experiments (experiment "${config.study}")`);
+        if (ui) log(`Temporal: ${ui}/namespaces/default/workflows/${encodeURIComponent(started.workflowId)}`);
+        if (final.counts.failed > 0) process.exitCode = 1;
+      } finally {
+        await Promise.all(compute.map((c) => c.stop()));
+        await workers?.shutdown();
+        await conn.close();
+      }
+    });
+}
+
+/** Poll the progress query until the workflow completes, then return its final progress. */
+async function follow(handle: Awaited<ReturnType<typeof startSweep>>['handle'], line: ProgressLine): Promise<SweepProgress> {
+  const result = handle.result();
+  let finished = false;
+  result.finally(() => (finished = true)).catch(() => {});
+  while (!finished) {
+    try {
+      const p = await handle.query(progressQuery);
+      line.update(describeProgress(p, Date.now()));
+    } catch {
+      /* the workflow may not have run its first task yet */
+    }
+    await Promise.race([result.catch(() => {}), new Promise((r) => setTimeout(r, 1000))]);
+  }
+  return result;
+}

@@ -1,0 +1,38 @@
+/** `rexsweep worker --queues … --slots N --backend …`: a long-running worker process. */
+import type { Command } from 'commander';
+import { BackendNameSchema } from '../../recsys/config.ts';
+import { startWorkers, type WorkerRole } from '../../worker/worker.ts';
+import { connect } from '../sweep/connect.ts';
+import { gitCommit } from '../sweep/git-commit.ts';
+
+export function registerWorkerCommand(program: Command): void {
+  program
+    .command('worker')
+    .description('run a worker: workflows and MLflow bookkeeping (cpu) and/or training and evaluation (gpu)')
+    .option('--roles <list>', 'comma-separated: workflow,gpu', 'workflow,gpu')
+    .option('--workflow-queue <name>', 'task queue of the workflows', 'rexsweep-cpu')
+    .option('--gpu-queue <name>', 'task queue of training and evaluation', 'rexsweep-gpu')
+    .option('--slots <n>', 'training/evaluation activities at once', (v) => Number.parseInt(v, 10), 1)
+    .option('--backend <name>', 'TF.js backend: auto, tensorflow-gpu, tensorflow, wasm, cpu', 'auto')
+    .option('--dataset-cache <dir>', 'shared prepared-dataset cache for every cell on this worker')
+    .action(async (opts: { roles: string; workflowQueue: string; gpuQueue: string; slots: number; backend: string; datasetCache?: string }) => {
+      const roles = opts.roles.split(',').map((r) => r.trim()) as WorkerRole[];
+      const conn = await connect((m) => process.stderr.write(m + '\n'));
+      const workers = await startWorkers({
+        temporalAddress: conn.services.temporalAddress,
+        mlflowUri: conn.services.mlflowUri,
+        queues: { workflow: opts.workflowQueue, gpu: opts.gpuQueue },
+        roles,
+        slots: opts.slots,
+        backend: BackendNameSchema.parse(opts.backend),
+        datasetCache: opts.datasetCache,
+        gitCommit: gitCommit(),
+        log: (m) => process.stderr.write(m + '\n'),
+      });
+      const stop = () => void workers.shutdown();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      await workers.done;
+      await conn.close();
+    });
+}

@@ -1,0 +1,46 @@
+/**
+ * The sweep's result table: one row per cell, in grid order, with its clean numbers and the
+ * numbers under the strongest FGSM attack.
+ */
+import type { CellSummary } from '../../activities/contracts.ts';
+import type { SweepCell } from '../../sweep/expand.ts';
+import type { SweepProgress } from '../../workflows/sweep.ts';
+
+const f = (x: number | null | undefined, d = 4) => (x === null || x === undefined || Number.isNaN(x) ? '–' : x.toFixed(d));
+
+export function formatSweepTable(cells: SweepCell[], progress: SweepProgress): string {
+  const byKey = new Map<string, CellSummary>(progress.summaries.map((s) => [s.cellKey, s]));
+  const failed = new Map(progress.failures.map((x) => [x.cellKey, x.reason]));
+  const head = ['dataset', 'model', 'λ', 'ε_D', 'seed', 'NDCG@5', 'F_NS', 'F1', 'FGSM ε_A', 'NDCG@5', 'F_NS', 'stability', 'state'];
+  const rows = cells.map((c) => {
+    const s = byKey.get(c.key);
+    const w = s?.worstFgsm;
+    const state = s ? 'done' : failed.has(c.key) ? 'FAILED' : 'pending';
+    return [c.dataset, c.model, String(c.lambda), c.lambda === 0 ? '–' : String(c.epsilonD), String(c.seed), f(s?.clean.ndcg5), f(s?.clean.fns), f(s?.clean.f1), w ? String(w.epsilon) : '–', f(w?.ndcg5), f(w?.fns), f(w?.stability), state];
+  });
+  const widths = head.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
+  const line = (cells2: string[]) => cells2.map((x, k) => (k < 2 ? x.padEnd(widths[k]) : x.padStart(widths[k]))).join('  ');
+  const out = [line(head), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)];
+  for (const [key, reason] of failed) out.push(`failed ${key}: ${reason}`);
+  return out.join('\n');
+}
+
+export function describeProgress(p: SweepProgress, now: number): { label: string; fraction: number } {
+  const c = p.counts;
+  const settled = c.finished + c.cached + c.failed;
+  const elapsed = (now - p.startedAt) / 1000;
+  // ETA from cells actually computed in this run (cached ones cost nothing).
+  const computed = c.finished + c.failed;
+  const remaining = p.total - settled;
+  const eta = computed > 0 && remaining > 0 ? ` ETA ${formatSeconds((elapsed / computed) * remaining)}` : '';
+  return {
+    label: `${settled}/${p.total} cells · running ${c.running} · finished ${c.finished} · cached ${c.cached} · failed ${c.failed} · pending ${c.pending}${eta}`,
+    fraction: p.total ? settled / p.total : 1,
+  };
+}
+
+function formatSeconds(s: number): string {
+  if (s < 90) return `${Math.round(s)} s`;
+  if (s < 5400) return `${Math.round(s / 60)} min`;
+  return `${(s / 3600).toFixed(1)} h`;
+}

@@ -1,0 +1,56 @@
+/**
+ * One cell: find or create its MLflow run, prepare data, train once, evaluate clean and under
+ * every attack at every ε_A, record. A cell that already has a FINISHED run does nothing.
+ */
+import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { CellOutcome, CellRef, CellSummary, EvaluateInput } from '../activities/contracts.ts';
+import type { ComputeActivities, RecordActivities } from '../activities/types.ts';
+import type { EvaluationRow } from '../recsys/cell/result.ts';
+import { computeOptions, prepareOptions, recordOptions } from './activity-options.ts';
+
+export interface CellWorkflowInput {
+  ref: Omit<CellRef, 'workflowId'>;
+  queues: { workflow: string; gpu: string };
+}
+
+export async function cellWorkflow({ ref: partial, queues }: CellWorkflowInput): Promise<CellOutcome> {
+  const ref: CellRef = { ...partial, workflowId: workflowInfo().workflowId };
+  const record = proxyActivities<RecordActivities>(recordOptions(queues.workflow));
+  const prepare = proxyActivities<ComputeActivities>(prepareOptions(queues.gpu));
+  const compute = proxyActivities<ComputeActivities>(computeOptions(queues.gpu));
+
+  const begun = await record.beginCell(ref);
+  if (begun.finished && begun.summary) return { state: 'finished', cached: true, summary: begun.summary };
+
+  try {
+    await prepare.prepareData(ref);
+    const trained = await compute.trainCell(ref, begun.runId);
+    const rows: EvaluationRow[] = [];
+    const plan: Pick<EvaluateInput, 'attack' | 'epsilon'>[] = [
+      { attack: 'none', epsilon: 0 },
+      ...ref.cell.epsilonsA.flatMap((epsilon) => ref.cell.attacks.map((attack) => ({ attack, epsilon }))),
+    ];
+    // Sequential: the clean evaluation's explanations are the reference for stability.
+    for (const step of plan) rows.push(await compute.evaluateCell({ ref, runId: begun.runId, trained, ...step }));
+    const summary: CellSummary = await record.finishCell(ref, begun.runId, trained, rows);
+    return { state: 'finished', cached: false, summary };
+  } catch (err) {
+    if (isCancellation(err)) {
+      // Close the run as KILLED even though the workflow is being cancelled.
+      await CancellationScope.nonCancellable(() => record.failCell(ref, begun.runId, 'cancelled', 'KILLED'));
+      throw err;
+    }
+    // Non-retryable errors (divergence, infeasible, bad input) arrive at once; infrastructure
+    // errors only after their retries are spent. Either way the cell fails, recorded, and the
+    // sweep goes on.
+    const reason = describeFailure(err);
+    await record.failCell(ref, begun.runId, reason, 'FAILED');
+    return { state: 'failed', reason, runId: begun.runId };
+  }
+}
+
+function describeFailure(err: unknown): string {
+  const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
+  if (cause instanceof ApplicationFailure) return `${cause.type ?? 'Error'}: ${cause.message}`;
+  return err instanceof Error ? err.message : String(err);
+}
