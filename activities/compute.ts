@@ -65,12 +65,14 @@ export function createComputeActivities(deps: ComputeDeps): ComputeActivities {
   return {
     async prepareData(ref) {
       const c = configOf(ref);
+      if (c.noop) return { datasetId: 'noop', folder: '' };
       const data = await dataFor(c);
       return { datasetId: data.manifest.id, folder: c.datasetCache };
     },
 
     async trainCell(ref, runId): Promise<TrainedRef> {
       const c = configOf(ref);
+      if (c.noop) return NOOP_TRAINED;
       const report = await ensureBackend(c);
       const data = await dataFor(c);
       const t0 = Date.now();
@@ -102,6 +104,7 @@ export function createComputeActivities(deps: ComputeDeps): ComputeActivities {
 
     async evaluateCell(input: EvaluateInput): Promise<EvaluationRow> {
       const c = configOf(input.ref);
+      if (c.noop) return noopRow(input);
       await ensureBackend(c);
       const data = await dataFor(c);
       const state = decodeModelState(await deps.artifacts.download(input.runId, input.trained.modelArtifact));
@@ -143,4 +146,37 @@ function heartbeat(details: unknown): void {
   } catch {
     /* not in an activity */
   }
+}
+
+/** No-op cells (orchestration benchmark): no data, no model, no MLflow traffic from compute. */
+const NOOP_TRAINED: TrainedRef = {
+  modelArtifact: '',
+  dataset: { id: 'noop', folder: '', users: 0, items: 0, features: 0, trainPairs: 0, testUsers: 0 },
+  epochs: 0,
+  seconds: 0,
+  finalLoss: 0,
+  backend: 'noop',
+  device: 'none',
+};
+
+function noopRow(input: EvaluateInput): EvaluationRow {
+  return {
+    attack: input.attack,
+    epsilon: input.epsilon,
+    ndcg5: 0,
+    explained: 0,
+    pairs: 0,
+    meanExplanationSize: 0,
+    meanComplexity: 0,
+    userSidePairs: 0,
+    precision: 0,
+    recall: 0,
+    f1: 0,
+    pn: 0,
+    ps: 0,
+    fns: 0,
+    stability: null,
+    stabilityPairs: 0,
+    seconds: 0,
+  };
 }

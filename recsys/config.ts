@@ -151,6 +151,12 @@ export const CellConfigSchema = z.strictObject({
   choices: ChoicesSchema.default(ChoicesSchema.parse({})),
   /** Where prepared datasets are cached (content-addressed folders). */
   datasetCache: z.string().default('.cache/datasets'),
+  /**
+   * Orchestration benchmark switch: the sweep machinery (workflows, activities, MLflow runs) runs
+   * but no data is prepared, nothing trained or evaluated; metrics are zeros. Part of the cell
+   * key, so a no-op result is never mistaken for a real one.
+   */
+  noop: z.boolean().default(false),
 });
 
 export type CellConfigInput = z.input<typeof CellConfigSchema>;

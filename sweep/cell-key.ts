@@ -105,6 +105,8 @@ function identityOf(config: CellConfig): Record<string, unknown> {
       data: c.data,
       choices: c.choices,
       ...modelSettings,
+      // Only when set, so that keys of real cells did not change when the switch was added.
+      ...(c.noop ? { noop: true } : {}),
     },
   };
 }

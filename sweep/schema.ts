@@ -61,6 +61,7 @@ export const SharedCellSettingsSchema = CellConfigSchema.pick({
   efm: true,
   choices: true,
   datasetCache: true,
+  noop: true,
 });
 
 export const QueuesSchema = z.strictObject({
