@@ -111,9 +111,22 @@ export function summaryFromRows(cellKey: string, runId: string, rows: Evaluation
 function summaryFromRun(cellKey: string, run: Run): CellSummary {
   const latest = new Map((run.data?.metrics ?? []).map((m) => [m.key, m.value]));
   const get = (k: string) => latest.get(k) ?? Number.NaN;
+  // A run's latest value of an eval.fgsm.* metric is at its highest step: the largest ε_A.
+  const fgsmEpsilon = latest.get(evalMetricKey('fgsm', 'epsilon'));
   return {
     cellKey,
     runId: run.info.runId,
     clean: { ndcg5: get(evalMetricKey('clean', 'ndcg5')), fns: get(evalMetricKey('clean', 'fns')), f1: get(evalMetricKey('clean', 'f1')) },
+    ...(fgsmEpsilon !== undefined && fgsmEpsilon > 0
+      ? {
+          worstFgsm: {
+            epsilon: fgsmEpsilon,
+            ndcg5: get(evalMetricKey('fgsm', 'ndcg5')),
+            fns: get(evalMetricKey('fgsm', 'fns')),
+            f1: get(evalMetricKey('fgsm', 'f1')),
+            stability: latest.get(evalMetricKey('fgsm', 'stability')) ?? null,
+          },
+        }
+      : {}),
   };
 }

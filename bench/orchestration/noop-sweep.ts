@@ -91,6 +91,9 @@ cell: { noop: true }
     overheadMsPerCell: Number(((seconds * 1000) / cells).toFixed(1)),
     mlflowRequests: proxy.requests.length,
     mlflowRequestsPerCell: Number((proxy.requests.length / cells).toFixed(2)),
+    mlflowMeanMs: Number((proxy.requests.reduce((a, r) => a + (r.ms ?? 0), 0) / proxy.requests.length).toFixed(1)),
+    mlflowBusySeconds: Number((proxy.requests.reduce((a, r) => a + (r.ms ?? 0), 0) / 1000).toFixed(1)),
+    mlflowByEndpoint: countBy(proxy.requests.map((r) => `${r.method} ${r.url.replace(/\?.*$/, '').replace(/artifacts\/.*$/, 'artifacts/…')}`)),
     sweepHistoryEvents: sweepEvents,
     cellHistoryEvents: firstCell.events?.length ?? 0,
     workerRssPeakMiB: Math.round(rssPeak / 2 ** 20),
@@ -101,4 +104,10 @@ cell: { noop: true }
   await connection.close();
   await stopLocalServices({ config });
   await rm(root, { recursive: true, force: true });
+}
+
+function countBy(keys: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of keys) out[k] = (out[k] ?? 0) + 1;
+  return out;
 }

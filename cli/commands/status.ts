@@ -3,7 +3,9 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { sweepId } from '../../sweep/fingerprint.ts';
 import { loadSweepFile } from '../../sweep/load.ts';
-import { progressQuery } from '../../workflows/sweep.ts';
+import type { WorkflowHandle } from '@temporalio/client';
+import { RexsweepError } from '../../recsys/errors.ts';
+import { progressQuery, type SweepProgress } from '../../workflows/sweep.ts';
 import { describeProgress } from '../format/sweep-table.ts';
 import { connect } from '../sweep/connect.ts';
 import { sweepWorkflowId } from '../sweep/start-sweep.ts';
@@ -20,7 +22,9 @@ export function registerStatusCommand(program: Command): void {
       try {
         const handle = conn.client.workflow.getHandle(sweepWorkflowId(id));
         const desc = await handle.describe();
-        const p = await handle.query(progressQuery);
+        // A closed workflow's result is its final progress; a running one answers the query
+        // (which needs a worker polling its task queue).
+        const p = desc.status.name === 'COMPLETED' ? await handle.result() : await queryOrExplain(handle, desc.taskQueue);
         if (opts.json) {
           process.stdout.write(JSON.stringify({ status: desc.status.name, ...p }) + '\n');
           return;
@@ -31,4 +35,14 @@ export function registerStatusCommand(program: Command): void {
         await conn.close();
       }
     });
+}
+
+async function queryOrExplain(handle: WorkflowHandle, taskQueue: string): Promise<SweepProgress> {
+  try {
+    return await handle.query(progressQuery);
+  } catch (err) {
+    throw new RexsweepError(
+      `the sweep's progress query was not answered (${(err as Error).message}); is a worker polling task queue ${taskQueue}? Start one with: rexsweep worker`,
+    );
+  }
 }

@@ -14,6 +14,8 @@ export interface ProxyRequestRecord {
   method: string;
   url: string;
   authorization?: string;
+  /** Milliseconds until the upstream answer was fully sent back (benchmarks). */
+  ms?: number;
 }
 
 export class FaultProxy {
@@ -49,7 +51,10 @@ export class FaultProxy {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const index = this.requests.length;
-    this.requests.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization });
+    const record: ProxyRequestRecord = { method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization };
+    this.requests.push(record);
+    const t0 = performance.now();
+    res.once('finish', () => (record.ms = performance.now() - t0));
     const fault = this.rule(index, req);
     const body = await readAll(req);
     if (fault?.kind === 'status') {
