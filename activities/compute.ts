@@ -30,10 +30,28 @@ export interface ComputeDeps {
   datasetCache?: string;
   /** Backend requested for this worker ('auto' unless forced). */
   backend?: ResolvedCellConfig['backend'];
+  /**
+   * At most one training checkpoint per this many seconds (default 60; 0 = every epoch). A
+   * checkpoint goes to the run's artifacts and its path rides on the heartbeat, so a retried
+   * attempt on any worker resumes from it.
+   */
+  checkpointSeconds?: number;
   log?: (message: string) => void;
 }
 
 const MODEL_ARTIFACT = 'model/state.rxm';
+const checkpointArtifact = (epoch: number) => `checkpoints/epoch-${epoch}.rxm`;
+
+/** What a training heartbeat carries; the last one is handed to the next attempt. */
+export interface TrainHeartbeat {
+  phase: 'train';
+  epoch: number;
+  epochs: number;
+  loss: number;
+  /** Artifact path of the latest checkpoint, if any. */
+  checkpoint?: string;
+  checkpointEpoch?: number;
+}
 const explanationsArtifact = (attack: string, epsilon: number) => `explanations/${attack}-${epsilon}.json`;
 
 export function createComputeActivities(deps: ComputeDeps): ComputeActivities {
@@ -76,9 +94,31 @@ export function createComputeActivities(deps: ComputeDeps): ComputeActivities {
       const report = await ensureBackend(c);
       const data = await dataFor(c);
       const t0 = Date.now();
-      const trained = await MODEL_ADAPTERS[c.model].train(data, c, {
-        onEpoch: (p) => heartbeat({ phase: 'train', epoch: p.epoch, epochs: p.epochs, loss: p.loss }),
-      });
+      // Resume from the checkpoint the previous attempt announced, if any.
+      const previous = lastHeartbeat<TrainHeartbeat>();
+      let checkpoint = previous?.checkpoint ? { path: previous.checkpoint, epoch: previous.checkpointEpoch ?? 0 } : undefined;
+      const start = checkpoint ? decodeModelState(await deps.artifacts.download(runId, checkpoint.path)) : undefined;
+      if (start) log(`cell ${ref.cellKey}: resuming from ${checkpoint!.path} (epoch ${start.epoch})`);
+      const every = (deps.checkpointSeconds ?? 60) * 1000;
+      let lastSaved = Date.now();
+      const trained = await MODEL_ADAPTERS[c.model].train(
+        data,
+        c,
+        {
+          onEpoch: async (p, state) => {
+            if (p.epoch < p.epochs && Date.now() - lastSaved >= every) {
+              const path = checkpointArtifact(p.epoch);
+              await deps.artifacts.upload(runId, path, encodeModelState(state()));
+              checkpoint = { path, epoch: p.epoch };
+              lastSaved = Date.now();
+            }
+            const beat: TrainHeartbeat = { phase: 'train', epoch: p.epoch, epochs: p.epochs, loss: p.loss };
+            if (checkpoint) Object.assign(beat, { checkpoint: checkpoint.path, checkpointEpoch: checkpoint.epoch });
+            heartbeat(beat);
+          },
+        },
+        start,
+      );
       const seconds = (Date.now() - t0) / 1000;
       await deps.artifacts.upload(runId, MODEL_ARTIFACT, encodeModelState(trained.state));
       await deps.artifacts.logTrainingCurve(runId, trained.losses);
@@ -179,4 +219,12 @@ function noopRow(input: EvaluateInput): EvaluationRow {
     stabilityPairs: 0,
     seconds: 0,
   };
+}
+
+function lastHeartbeat<T>(): T | undefined {
+  try {
+    return Context.current().info.heartbeatDetails as T | undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -22,6 +22,8 @@ export interface WorkerSettings {
   slots: number;
   backend: BackendName;
   datasetCache?: string;
+  /** At most one training checkpoint per this many seconds (default 60). */
+  checkpointSeconds?: number;
   gitCommit: string;
   /** MLflow retry budget (the outage drill needs minutes). */
   mlflowRetry?: Partial<RetryPolicy>;
@@ -69,6 +71,7 @@ export async function startWorkers(s: WorkerSettings): Promise<RunningWorkers> {
         activities: createComputeActivities({
           datasetCache: s.datasetCache,
           backend: s.backend,
+          checkpointSeconds: s.checkpointSeconds,
           log,
           artifacts: {
             upload: (runId, path, body) => mlflow.uploadArtifact(runId, path, body),

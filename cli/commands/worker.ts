@@ -15,7 +15,8 @@ export function registerWorkerCommand(program: Command): void {
     .option('--slots <n>', 'training/evaluation activities at once', (v) => Number.parseInt(v, 10), 1)
     .option('--backend <name>', 'TF.js backend: auto, tensorflow-gpu, tensorflow, wasm, cpu', 'auto')
     .option('--dataset-cache <dir>', 'shared prepared-dataset cache for every cell on this worker')
-    .action(async (opts: { roles: string; workflowQueue: string; gpuQueue: string; slots: number; backend: string; datasetCache?: string }) => {
+    .option('--checkpoint-seconds <s>', 'at most one training checkpoint (to MLflow artifacts) per this many seconds', (v) => Number.parseFloat(v), 60)
+    .action(async (opts: { roles: string; workflowQueue: string; gpuQueue: string; slots: number; backend: string; datasetCache?: string; checkpointSeconds: number }) => {
       const roles = opts.roles.split(',').map((r) => r.trim()) as WorkerRole[];
       const conn = await connect((m) => process.stderr.write(m + '\n'));
       const workers = await startWorkers({
@@ -26,6 +27,7 @@ export function registerWorkerCommand(program: Command): void {
         slots: opts.slots,
         backend: BackendNameSchema.parse(opts.backend),
         datasetCache: opts.datasetCache,
+        checkpointSeconds: opts.checkpointSeconds,
         gitCommit: gitCommit(),
         log: (m) => process.stderr.write(m + '\n'),
       });
