@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createComputeActivities, type TrainHeartbeat } from '../../activities/compute.ts';
-import type { CellRef } from '../../activities/contracts.ts';
+import type { CellRef, TrainedRef } from '../../activities/contracts.ts';
 import { decodeModelState } from '../../activities/model-codec.ts';
 import { CellConfigSchema } from '../../recsys/config.ts';
 import { MlflowClient, logTrainingCurve } from '../../tracking/index.ts';
@@ -61,7 +61,7 @@ for (const model of ['cer', 'efm'] as const) {
       const first = new MockActivityEnvironment();
       const beats: TrainHeartbeat[] = [];
       first.on('heartbeat', (d: TrainHeartbeat) => d?.phase === 'train' && beats.push(d));
-      const a = await first.run(compute.trainCell, ref, runId);
+      const a = (await first.run(compute.trainCell, ref, runId)) as TrainedRef;
       const undisturbed = decodeModelState(await mlflow.downloadArtifact(runId, a.modelArtifact));
       expect(beats.map((b) => b.epoch)).toEqual([1, 2, 3, 4]);
       const atTwo = beats[1];
@@ -71,7 +71,7 @@ for (const model of ['cer', 'efm'] as const) {
       const second = new MockActivityEnvironment({ heartbeatDetails: atTwo });
       const resumedBeats: TrainHeartbeat[] = [];
       second.on('heartbeat', (d: TrainHeartbeat) => d?.phase === 'train' && resumedBeats.push(d));
-      const b = await second.run(compute.trainCell, ref, runId);
+      const b = (await second.run(compute.trainCell, ref, runId)) as TrainedRef;
       const resumed = decodeModelState(await mlflow.downloadArtifact(runId, b.modelArtifact));
 
       expect(resumedBeats.map((x) => x.epoch)).toEqual([3, 4]);
