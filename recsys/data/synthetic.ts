@@ -19,8 +19,14 @@
  * (Σ_f X_uf·Y_if) against 0.06 for random order, so personalisation matters more than popularity.
  *
  * Records come out in time order and go through the same pipeline as real data (prepare.ts).
- * All randomness is from Rng.derive(seed, "synthetic/<part>"). Cost is O(users·items·features):
- * meant for small corpora (tests, demos, smoke sweeps).
+ * All randomness is from Rng.derive(seed, "synthetic/<part>").
+ *
+ * Scale: a user scores min(items, candidateCount(items, reviewsPerUser)) items. Up to
+ * max(1000, 50·reviewsPerUser) items that is every item, exactly the process above (the defaults,
+ * tests and demos). Beyond, each user scores a uniform random candidate subset of that size, drawn
+ * from its own stream "synthetic/candidates", and the z-scores and the choice run over the
+ * candidates: cost O(users·C·features + reviews·features) instead of O(users·items·features), so a
+ * Kindle-sized corpus (30k users, 20k items, 300 features) takes seconds, not hours.
  */
 import { Rng } from '../random.ts';
 import type { SyntheticSettings } from '../config.ts';
@@ -55,11 +61,36 @@ function gumbel(rng: Rng): number {
   return -Math.log(-Math.log(u));
 }
 
-/** k distinct indices drawn ∝ weights without replacement (Gumbel top-k on log-weights). */
+/**
+ * k distinct indices drawn ∝ weights without replacement (Gumbel top-k on log-weights): the k
+ * largest keys, ties to the lower index, in that order. One Gumbel draw per index in index order;
+ * the top k are kept by insertion (O(n·k) worst case, no per-index objects, no full sort).
+ */
 function weightedDistinct(rng: Rng, logWeights: ArrayLike<number>, k: number): number[] {
-  const keys = Array.from({ length: logWeights.length }, (_, j) => ({ j, key: logWeights[j] + gumbel(rng) }));
-  keys.sort((a, b) => b.key - a.key || a.j - b.j);
-  return keys.slice(0, k).map((x) => x.j);
+  const n = logWeights.length;
+  const m = Math.min(k, n);
+  const topKey = new Float64Array(m);
+  const topJ: number[] = [];
+  for (let j = 0; j < n; j++) {
+    const key = logWeights[j] + gumbel(rng);
+    // Scanning j upwards, an equal key ranks after the ones already kept.
+    let at = topJ.length;
+    if (at === m && !(key > topKey[m - 1])) continue;
+    if (at === m) at--;
+    while (at > 0 && key > topKey[at - 1]) {
+      topKey[at] = topKey[at - 1];
+      topJ[at] = topJ[at - 1];
+      at--;
+    }
+    topKey[at] = key;
+    topJ[at] = j;
+  }
+  return topJ;
+}
+
+/** Items a user scores: every item up to max(1000, 50·reviews), else that many random candidates. */
+export function candidateCount(items: number, reviewsPerUser: number): number {
+  return Math.min(items, Math.max(1000, 50 * reviewsPerUser));
 }
 
 export function generateSynthetic(s: SyntheticSettings): InterchangeRecord[] {
@@ -83,25 +114,41 @@ export function generateSynthetic(s: SyntheticSettings): InterchangeRecord[] {
 
   // Per user: (round, item, rating, triplets); assembled in time order afterwards.
   const reviews: { item: number; rating: number; triplets: Triplet[] }[][] = [];
+  // Candidate items of a user: all of them (identity), or a fresh uniform C-subset (partial Fisher–Yates).
+  const C = candidateCount(I, R);
+  const candidates = Int32Array.from({ length: I }, (_, i) => i);
+  const pick = C < I ? Rng.derive(s.seed, 'synthetic/candidates') : undefined;
   for (let u = 0; u < U; u++) {
-    const match = new Float64Array(I);
-    for (let i = 0; i < I; i++) {
-      let m = 0;
-      for (let f = 0; f < F; f++) m += w[u][f] * q[i][f];
-      match[i] = m;
+    if (pick) {
+      for (let c = 0; c < C; c++) {
+        const j = c + pick.int(I - c);
+        const t = candidates[c];
+        candidates[c] = candidates[j];
+        candidates[j] = t;
+      }
     }
-    const affinity = zScore(match.map((m, i) => 3 * m + b[i]));
+    const match = new Float64Array(C);
+    const wu = w[u];
+    for (let c = 0; c < C; c++) {
+      const qi = q[candidates[c]];
+      let m = 0;
+      for (let f = 0; f < F; f++) m += wu[f] * qi[f];
+      match[c] = m;
+    }
+    const affinity = zScore(match.map((m, c) => 3 * m + b[candidates[c]]));
     const liking = zScore(match);
+    // Positions in the candidate list, mapped to item ids when the review is written.
     const chosen = choose.shuffle(weightedDistinct(choose, affinity.map((a) => 2.5 * a), R));
     reviews.push(
-      chosen.map((i) => {
+      chosen.map((c) => {
+        const i = candidates[c];
         const feats = weightedDistinct(write, logW[u], K);
         const triplets = feats.map((f): Triplet => {
           const sentiment: Sentiment = q[i][f] + 0.3 * write.normal() > 0 ? 1 : -1;
           const words = sentiment === 1 ? POSITIVE : NEGATIVE;
           return [syntheticFeatureName(f), words[write.int(words.length)], sentiment];
         });
-        const rating = Math.min(5, Math.max(1, Math.round(3 + 1.5 * liking[i] + 0.5 * write.normal())));
+        const rating = Math.min(5, Math.max(1, Math.round(3 + 1.5 * liking[c] + 0.5 * write.normal())));
         return { item: i, rating, triplets };
       }),
     );
