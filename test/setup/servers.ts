@@ -20,7 +20,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { ensureLocalServices, resolveConfig, stopLocalServices } from '../../infra/local/index.ts';
+import { ensureLocalServices, PortInUseError, resolveConfig, stopLocalServices } from '../../infra/local/index.ts';
 import { isAlive } from '../../infra/local/process.ts';
 
 export interface TestServers {
@@ -49,27 +49,38 @@ export default async function setup(project: TestProject): Promise<(() => Promis
 
   const root = await mkdtemp(join(tmpdir(), PREFIX));
   await writeFile(join(root, 'owner.json'), JSON.stringify({ pid: process.pid, since: new Date().toISOString() }) + '\n');
-  const ports = await choosePorts();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    REXSWEEP_STATE_DIR: join(root, 'state'),
-    REXSWEEP_TEMPORAL_PORT: String(ports.temporal),
-    REXSWEEP_TEMPORAL_UI_PORT: String(ports.temporalUi),
-    REXSWEEP_MLFLOW_PORT: String(ports.mlflow),
-  };
-  // The user's own servers are not the tests' servers.
-  delete env.TEMPORAL_ADDRESS;
-  delete env.MLFLOW_TRACKING_URI;
-  const config = resolveConfig(env);
-
-  log(`state ${config.stateDir}; ports temporal ${ports.temporal}, ui ${ports.temporalUi}, mlflow ${ports.mlflow}`);
+  // Ports are chosen before a first-time install that can take minutes; if another process
+  // takes one meanwhile, start again on free ports (twice at most).
+  let ports = await choosePorts();
+  let env: NodeJS.ProcessEnv = {};
+  let config = resolveConfig(process.env);
   let services;
-  try {
-    services = await ensureLocalServices({ config, log });
-  } catch (err) {
-    await stopLocalServices({ config }).catch(() => undefined);
-    await rm(root, { recursive: true, force: true });
-    throw err;
+  for (let attempt = 1; ; attempt++) {
+    env = {
+      ...process.env,
+      REXSWEEP_STATE_DIR: join(root, 'state'),
+      REXSWEEP_TEMPORAL_PORT: String(ports.temporal),
+      REXSWEEP_TEMPORAL_UI_PORT: String(ports.temporalUi),
+      REXSWEEP_MLFLOW_PORT: String(ports.mlflow),
+    };
+    // The user's own servers are not the tests' servers.
+    delete env.TEMPORAL_ADDRESS;
+    delete env.MLFLOW_TRACKING_URI;
+    config = resolveConfig(env);
+    log(`state ${config.stateDir}; ports temporal ${ports.temporal}, ui ${ports.temporalUi}, mlflow ${ports.mlflow}`);
+    try {
+      services = await ensureLocalServices({ config, log });
+      break;
+    } catch (err) {
+      await stopLocalServices({ config }).catch(() => undefined);
+      if (err instanceof PortInUseError && attempt < 3) {
+        log(`${err.message.split(';')[0]}: retrying on free ports`);
+        ports = { temporal: await freePort(), temporalUi: await freePort(), mlflow: await freePort() };
+        continue;
+      }
+      await rm(root, { recursive: true, force: true });
+      throw err;
+    }
   }
   const servers: TestServers = {
     temporalAddress: services.temporalAddress,
