@@ -33,7 +33,16 @@ export function parseYaml<S extends z.ZodType>(text: string, file: string, schem
       }),
     );
   }
-  const value = doc.toJS() ?? {};
+  if (doc.contents === null) {
+    throw new ConfigError(file, [new InputError({ file, line: 1, column: 1 }, 'a YAML map of settings', 'an empty file')]);
+  }
+  let value: unknown;
+  try {
+    // Aliases are resolved here: an undefined anchor or an alias bomb fails at this point.
+    value = doc.toJS({ maxAliasCount: 1000 });
+  } catch (err) {
+    throw new ConfigError(file, [new InputError({ file, line: 1, column: 1 }, 'YAML whose aliases resolve', (err as Error).message.split('\n')[0])]);
+  }
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((issue) => {

@@ -45,7 +45,9 @@ export async function cellWorkflow({ ref: partial, queues }: CellWorkflowInput):
     // sweep goes on.
     const reason = describeFailure(err);
     await record.failCell(ref, begun.runId, reason, 'FAILED');
-    return { state: 'failed', reason, runId: begun.runId };
+    // End the workflow FAILED (not COMPLETED): the sweep records the failure, and a later run of
+    // the sweep may start this cell again (ALLOW_DUPLICATE_FAILED_ONLY).
+    throw ApplicationFailure.nonRetryable(reason, 'CellFailed', { runId: begun.runId });
   }
 }
 

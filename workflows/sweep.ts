@@ -4,6 +4,8 @@
  * workflow already completed (an earlier run of this sweep) is not started again.
  */
 import {
+  ApplicationFailure,
+  ChildWorkflowFailure,
   ParentClosePolicy,
   WorkflowIdReusePolicy,
   defineQuery,
@@ -84,6 +86,11 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepPro
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
       });
     } catch (err) {
+      if (err instanceof ChildWorkflowFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'CellFailed') {
+        progress.failures.push({ cellKey: c.key, reason: err.cause.message });
+        move(c.key, 'failed');
+        return;
+      }
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       // Completed by an earlier run of this sweep: beginCell finds its FINISHED run.
       const begun = await record.beginCell({ sweep, tracking, cellKey: c.key, cell: c.config, workflowId: cellWorkflowId(sweep.workflowId, c.key) });

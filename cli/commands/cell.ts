@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { loadYamlFile } from '../../recsys/config-file.ts';
 import { CellConfigSchema } from '../../recsys/config.ts';
-import { runCell, type CellProgress } from '../../recsys/cell/run-cell.ts';
+import type { CellProgress } from '../../recsys/cell/run-cell.ts';
 import { formatCellTable } from '../format/cell-table.ts';
 import { ProgressLine } from '../format/progress-line.ts';
 
@@ -23,6 +23,8 @@ export function registerCellCommand(program: Command): void {
         ...(opts.backend ? { backend: opts.backend } : {}),
         ...(opts.epochs ? { epochs: opts.epochs } : {}),
       });
+      // TF.js loads only once the config is known to be good.
+      const { runCell } = await import('../../recsys/cell/run-cell.ts');
       const progress = new ProgressLine(process.stderr);
       const result = await runCell(overridden, {
         log: (msg) => progress.log(msg),

@@ -6,15 +6,14 @@
 import type { Command } from 'commander';
 import { expandSweep } from '../../sweep/expand.ts';
 import { loadSweepFile } from '../../sweep/load.ts';
-import { BackendNameSchema } from '../../recsys/config.ts';
-import { startWorkers, type RunningWorkers } from '../../worker/worker.ts';
-import { progressQuery, type SweepProgress } from '../../workflows/sweep.ts';
+import type { RunningWorkers } from '../../worker/worker.ts';
+import type { SweepProgress } from '../../workflows/sweep.ts';
 import { describeProgress, formatSweepTable } from '../format/sweep-table.ts';
 import { ProgressLine } from '../format/progress-line.ts';
-import { startChildWorker } from '../sweep/child-worker.ts';
-import { connect } from '../sweep/connect.ts';
+import { parseBackendOption } from '../options.ts';
+import type { startChildWorker } from '../sweep/child-worker.ts';
 import { gitCommit } from '../sweep/git-commit.ts';
-import { startSweep } from '../sweep/start-sweep.ts';
+import type { startSweep } from '../sweep/start-sweep.ts';
 
 interface RunOptions {
   worker: boolean;
@@ -36,7 +35,14 @@ export function registerRunCommand(program: Command): void {
     .option('--json', 'print the final progress (counts and per-cell numbers) as JSON')
     .action(async (file: string, opts: RunOptions) => {
       const config = await loadSweepFile(file);
-      const backend = BackendNameSchema.parse(opts.backend);
+      const backend = parseBackendOption(opts.backend);
+      // Temporal and TF.js load only once the input is known to be good: a bad config fails fast.
+      const [{ connect }, { startWorkers }, { startChildWorker }, { startSweep }] = await Promise.all([
+        import('../sweep/connect.ts'),
+        import('../../worker/worker.ts'),
+        import('../sweep/child-worker.ts'),
+        import('../sweep/start-sweep.ts'),
+      ]);
       const progressLine = new ProgressLine(process.stderr);
       const log = (m: string) => progressLine.log(m);
       const conn = await connect(log);
@@ -89,6 +95,7 @@ export function registerRunCommand(program: Command): void {
 
 /** Poll the progress query until the workflow completes, then return its final progress. */
 async function follow(handle: Awaited<ReturnType<typeof startSweep>>['handle'], line: ProgressLine): Promise<SweepProgress> {
+  const { progressQuery } = await import('../../workflows/sweep.ts');
   const result = handle.result();
   let finished = false;
   result.finally(() => (finished = true)).catch(() => {});

@@ -5,9 +5,8 @@ import { sweepId } from '../../sweep/fingerprint.ts';
 import { loadSweepFile } from '../../sweep/load.ts';
 import type { WorkflowHandle } from '@temporalio/client';
 import { RexsweepError } from '../../recsys/errors.ts';
-import { progressQuery, type SweepProgress } from '../../workflows/sweep.ts';
+import type { SweepProgress } from '../../workflows/sweep.ts';
 import { describeProgress } from '../format/sweep-table.ts';
-import { connect } from '../sweep/connect.ts';
 import { sweepWorkflowId } from '../sweep/start-sweep.ts';
 
 export function registerStatusCommand(program: Command): void {
@@ -18,6 +17,7 @@ export function registerStatusCommand(program: Command): void {
     .option('--json', 'print the progress as JSON')
     .action(async (sweep: string, opts: { json?: boolean }) => {
       const id = existsSync(sweep) ? sweepId(await loadSweepFile(sweep)) : sweep;
+      const { connect } = await import('../sweep/connect.ts');
       const conn = await connect(() => {});
       try {
         const handle = conn.client.workflow.getHandle(sweepWorkflowId(id));
@@ -38,6 +38,7 @@ export function registerStatusCommand(program: Command): void {
 }
 
 async function queryOrExplain(handle: WorkflowHandle, taskQueue: string): Promise<SweepProgress> {
+  const { progressQuery } = await import('../../workflows/sweep.ts');
   try {
     return await handle.query(progressQuery);
   } catch (err) {

@@ -1,8 +1,7 @@
 /** `rexsweep worker --queues … --slots N --backend …`: a long-running worker process. */
 import type { Command } from 'commander';
-import { BackendNameSchema } from '../../recsys/config.ts';
-import { startWorkers, type WorkerRole } from '../../worker/worker.ts';
-import { connect } from '../sweep/connect.ts';
+import { parseBackendOption } from '../options.ts';
+import type { WorkerRole } from '../../worker/worker.ts';
 import { gitCommit } from '../sweep/git-commit.ts';
 
 export function registerWorkerCommand(program: Command): void {
@@ -18,6 +17,8 @@ export function registerWorkerCommand(program: Command): void {
     .option('--checkpoint-seconds <s>', 'at most one training checkpoint (to MLflow artifacts) per this many seconds', (v) => Number.parseFloat(v), 60)
     .action(async (opts: { roles: string; workflowQueue: string; gpuQueue: string; slots: number; backend: string; datasetCache?: string; checkpointSeconds: number }) => {
       const roles = opts.roles.split(',').map((r) => r.trim()) as WorkerRole[];
+      const backend = parseBackendOption(opts.backend);
+      const [{ connect }, { startWorkers }] = await Promise.all([import('../sweep/connect.ts'), import('../../worker/worker.ts')]);
       const conn = await connect((m) => process.stderr.write(m + '\n'));
       const workers = await startWorkers({
         temporalAddress: conn.services.temporalAddress,
@@ -25,7 +26,7 @@ export function registerWorkerCommand(program: Command): void {
         queues: { workflow: opts.workflowQueue, gpu: opts.gpuQueue },
         roles,
         slots: opts.slots,
-        backend: BackendNameSchema.parse(opts.backend),
+        backend,
         datasetCache: opts.datasetCache,
         checkpointSeconds: opts.checkpointSeconds,
         gitCommit: gitCommit(),
