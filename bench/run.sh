@@ -25,6 +25,8 @@
 #             machine and a concurrent test run or benchmark skews the numbers badly. Every result
 #             carries foreignCpuPct (CPU used by other processes during the timed region) anyway.
 # Environment: REXSWEEP_BENCH_VENV / REXSWEEP_CACHE (see setup-torch.sh), ADV_LAMBDA (0.5), ADV_EPS (0.5),
+#   NICE=-19 (run each cell under `nice -n $NICE`; it only outranks processes of the same cgroup:
+#   on 2026-11-27 it still left a 1-thread run only 0.7-0.98 of a core; say so next to any number),
 #   OWN_CORES_OK=1 (passes --own-cores-ok: see bench/pytorch/hostload.py), TRAIN_STEPS (300), EXPLAIN_STEPS (200; pairsPerSec is per 1000-step explanation whatever this is), EXPLAIN_PAIRS (256), REPEATS (3).
 set -euo pipefail
 
@@ -79,6 +81,7 @@ TORCH_PY="$VENV/bin/python"
   echo "kernel: $(uname -r)"
   echo "node: $(node --version 2>/dev/null || echo none)"
   [[ -x "$TORCH_PY" ]] && echo "torch: $("$TORCH_PY" -c 'import torch; print(torch.__version__)' 2>/dev/null)"
+  echo "nice: ${NICE:-0}  own-cores-ok: ${OWN_CORES_OK:-0}  repeats: $REPEATS  train steps: $TRAIN_STEPS  explainer steps: $EXPLAIN_STEPS"
   echo "args: frameworks=$FRAMEWORKS benches=$BENCHES features=$FEATURES threads=$THREADS variants=$VARIANTS quick=$QUICK pin=$PIN"
 } | tee "$OUT/env.txt"
 
@@ -138,6 +141,7 @@ for fw in ${FRAMEWORKS//,/ }; do
           fi
           [[ "${OWN_CORES_OK:-0}" == 1 ]] && args="$args --own-cores-ok"
           pin=""; [[ $PIN == 1 ]] && pin="taskset -c 0-$((T - 1))"
+          [[ -n "${NICE:-}" ]] && pin="nice -n $NICE $pin"
           tag="$fw-$bench-${variant/-/x}-F$F-t$T"
           wait_idle
           echo "== $tag: $pin $base $args"
