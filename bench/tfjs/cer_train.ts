@@ -34,7 +34,7 @@ import {
 } from './common.ts';
 
 const USAGE = `usage: cer_train.ts [--features F] [--batch 128] [--steps 300] [--warmup 30] [--repeats 3] [--threads N]
-                    [--samples n] [--lambda 0] [--eps 0.5] [--seed 0] [--max-foreign 10] [--dataloader (ignored)]
+                    [--samples n] [--lambda 0] [--eps 0.5] [--seed 0] [--max-foreign 10] [--own-cores-ok] [--dataloader (ignored)]
                     [--backend wasm|cpu|tensorflow]`;
 
 /** setImmediate, as recsys/models/cer/event-loop.ts (trainCerModel yields every 8 batches). */
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const flags = parseFlags(
     process.argv.slice(2),
     ['features', 'batch', 'steps', 'warmup', 'repeats', 'threads', 'samples', 'lambda', 'eps', 'seed', 'backend', 'max-foreign'],
-    ['dataloader'],
+    ['dataloader', 'own-cores-ok'],
   );
   if (flags.help) {
     process.stdout.write(`${USAGE}\n`);
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
     return value;
   };
   const loadBefore = loadavg1();
-  const m = await timedRepeats(block, repeats, maxForeign);
+  const m = await timedRepeats(block, repeats, maxForeign, 0, 5, flags['own-cores-ok'] ? backend.threads : 0);
   const finalLoss = m.result;
   const leaked = tf.memory().numTensors - tensorsAfterWarmup;
   const seconds = m.seconds;

@@ -156,6 +156,7 @@ export interface TimedRepeats<T> {
     selfCpuCores: (number | null)[];
     cpuSecondsAll: number[];
     maxForeignPct: number;
+    cleanCriterion: 'own-cores' | 'quiet-machine';
   };
 }
 
@@ -163,8 +164,19 @@ export interface TimedRepeats<T> {
  * bench/pytorch/hostload.py timed_repeats, ported: run block() until `repeats` clean timings
  * (foreignCpuPct <= maxForeign) are collected, or maxTries blocks in all (default 6·repeats); a
  * disturbed block is followed by a `pause`-second sleep. maxForeign < 0 keeps every block.
+ * ownCores = T > 0 (--own-cores-ok) relaxes the check for a run of T threads on a machine with more
+ * cores: a block also counts as clean when this process got its T cores throughout (selfCpuCores
+ * >= 0.95 T) and the other processes stayed on the remaining cores (foreign <= maxForeign +
+ * 100 (ncpu - T) / ncpu).
  */
-export async function timedRepeats<T>(block: () => Promise<T>, repeats: number, maxForeign = 10, maxTries = 0, pause = 5): Promise<TimedRepeats<T>> {
+export async function timedRepeats<T>(
+  block: () => Promise<T>,
+  repeats: number,
+  maxForeign = 10,
+  maxTries = 0,
+  pause = 5,
+  ownCores = 0,
+): Promise<TimedRepeats<T>> {
   const tries = maxTries || 6 * repeats;
   const times: number[] = [];
   const readings: CpuReading[] = [];
@@ -176,7 +188,11 @@ export async function timedRepeats<T>(block: () => Promise<T>, repeats: number, 
     const r = stop();
     times.push(r.wall);
     readings.push(r);
-    const ok = maxForeign < 0 || r.foreignPct === null || r.foreignPct <= maxForeign;
+    let ok = maxForeign < 0 || r.foreignPct === null || r.foreignPct <= maxForeign;
+    const ncpu = cpus().length || 1;
+    if (!ok && ownCores > 0 && ownCores < ncpu && r.wall > 0 && r.foreignPct !== null) {
+      ok = r.selfCpu / r.wall >= 0.95 * ownCores && r.foreignPct <= maxForeign + (100 * (ncpu - ownCores)) / ncpu;
+    }
     clean.push(ok);
     if (!ok) await new Promise((resolve) => setTimeout(resolve, pause * 1000));
   }
@@ -194,6 +210,7 @@ export async function timedRepeats<T>(block: () => Promise<T>, repeats: number, 
       selfCpuCores: readings.map((r) => (r.wall ? round(r.selfCpu / r.wall, 2) : null)),
       cpuSecondsAll: readings.map((r) => round(r.selfCpu, 4)),
       maxForeignPct: maxForeign,
+      cleanCriterion: ownCores ? 'own-cores' : 'quiet-machine',
     },
   };
 }

@@ -40,14 +40,14 @@ import {
 
 const USAGE = `usage: explainer.ts [--features F] [--pairs 256] [--steps 1000] [--full-steps 1000] [--warmup 20] [--repeats 3] [--threads N]
                     [--mode batched|per-pair] [--chunk rows] [--lam 200] [--alp 0.05] [--gam 1] [--lr 0.01]
-                    [--mask-thresh 0.1] [--mask-density 0.5] [--margin-gap 0.05] [--seed 0] [--max-foreign 10]
+                    [--mask-thresh 0.1] [--mask-density 0.5] [--margin-gap 0.05] [--seed 0] [--max-foreign 10] [--own-cores-ok]
                     [--backend wasm|cpu|tensorflow]`;
 
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2), [
     'features', 'pairs', 'steps', 'full-steps', 'warmup', 'repeats', 'threads', 'mode', 'chunk', 'lam', 'alp', 'gam', 'lr',
     'mask-thresh', 'mask-density', 'margin-gap', 'seed', 'backend', 'max-foreign',
-  ]);
+  ], ['own-cores-ok']);
   if (flags.help) {
     process.stdout.write(`${USAGE}\n`);
     return;
@@ -105,7 +105,7 @@ async function main(): Promise<void> {
   const tensorsAfterWarmup = tf.memory().numTensors;
 
   const loadBefore = loadavg1();
-  const m = await timedRepeats(() => explain(model, X, Y, pairs, params), repeats, maxForeign);
+  const m = await timedRepeats(() => explain(model, X, Y, pairs, params), repeats, maxForeign, 0, 5, flags['own-cores-ok'] ? backend.threads : 0);
   const result: Explanation[] = m.result;
   const leaked = tf.memory().numTensors - tensorsAfterWarmup;
   disposeCerModel(model);

@@ -9,8 +9,9 @@
 #   JSON whatever --threads says), so its 2-thread cells would repeat the 1-thread ones.
 #   PyTorch runs with each of --torch-threads.
 # Environment: passed on to run.sh (TRAIN_STEPS, EXPLAIN_STEPS, EXPLAIN_PAIRS, REPEATS, WAIT_IDLE_MAX,
-#   IDLE_PCT), plus PER_PAIR_PAIRS (16): pairs timed in the per-pair mode (its cost is linear in B),
-#   WAIT_IDLE (1): pass --wait-idle to run.sh.
+#   IDLE_PCT, NICE, OWN_CORES_OK), plus PER_PAIR_PAIRS (16) and PER_PAIR_STEPS (1000): pairs and steps
+#   timed in the per-pair mode (its cost is linear in both; pairsPerSec is per 1000-step explanation
+#   either way), WAIT_IDLE (1): pass --wait-idle to run.sh.
 # Output: DIR/results.jsonl (every cell), DIR/summary.txt (ratios), DIR/parts/*/ (run.sh outputs).
 set -euo pipefail
 
@@ -42,7 +43,8 @@ export WAIT_IDLE_MAX="${WAIT_IDLE_MAX:-300}" IDLE_PCT="${IDLE_PCT:-15}"
   echo "cpu: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores"
   echo "node: $(node --version); loadavg at start: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "features: $FEATURES; torch threads: $TORCH_THREADS; tfjs threads: 1 (wasm)"
-  echo "env: TRAIN_STEPS=${TRAIN_STEPS:-300} EXPLAIN_STEPS=${EXPLAIN_STEPS:-1000} EXPLAIN_PAIRS=${EXPLAIN_PAIRS:-256} REPEATS=${REPEATS:-3} PER_PAIR_PAIRS=${PER_PAIR_PAIRS:-16} WAIT_IDLE_MAX=$WAIT_IDLE_MAX IDLE_PCT=$IDLE_PCT"
+  echo "env (unset = run.sh's default): TRAIN_STEPS=${TRAIN_STEPS:-} EXPLAIN_STEPS=${EXPLAIN_STEPS:-} EXPLAIN_PAIRS=${EXPLAIN_PAIRS:-} REPEATS=${REPEATS:-} NICE=${NICE:-} OWN_CORES_OK=${OWN_CORES_OK:-}"
+  echo "per-pair: PER_PAIR_PAIRS=${PER_PAIR_PAIRS:-16} PER_PAIR_STEPS=${PER_PAIR_STEPS:-1000}; WAIT_IDLE_MAX=$WAIT_IDLE_MAX IDLE_PCT=$IDLE_PCT"
 } | tee "$OUT/env.txt"
 
 part() { # part NAME run.sh-args...
@@ -61,8 +63,9 @@ for F in $FEATURES; do
   done
   # The per-pair loop of the same explainer code, right after its batched run.
   echo "=== explainer per-pair F$F ($(cut -d' ' -f1 /proc/loadavg) load)"
+  own=(); [[ "${OWN_CORES_OK:-0}" == 1 ]] && own=(--own-cores-ok)
   (cd "$REPO" && npx tsx "$HERE/explainer.ts" --mode per-pair --features "$F" --threads 1 --pairs "${PER_PAIR_PAIRS:-16}" \
-      --steps "${EXPLAIN_STEPS:-1000}" --warmup 30 --repeats "${REPEATS:-3}" 2> "$OUT/parts/per-pair-F$F.err" | tail -n 1 | tee -a "$RESULTS") || echo "   FAILED"
+      --steps "${PER_PAIR_STEPS:-1000}" --warmup 30 --repeats "${REPEATS:-3}" "${own[@]}" 2> "$OUT/parts/per-pair-F$F.err" | tail -n 1 | tee -a "$RESULTS") || echo "   FAILED"
 done
 
 python3 - "$RESULTS" <<'PYEOF' | tee "$OUT/summary.txt"

@@ -26,7 +26,8 @@
  * tests and demos). Beyond, each user scores a uniform random candidate subset of that size, drawn
  * from its own stream "synthetic/candidates", and the z-scores and the choice run over the
  * candidates: cost O(users·C·features + reviews·features) instead of O(users·items·features), so a
- * Kindle-sized corpus (30k users, 20k items, 300 features) takes seconds, not hours.
+ * Kindle-sized corpus (30k users, 20k items, 300 features, 20 reviews a user) generates in about two
+ * minutes (2 CPU cores, 2026) instead of hours.
  */
 import { Rng } from '../random.ts';
 import type { SyntheticSettings } from '../config.ts';
