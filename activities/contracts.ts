@@ -25,6 +25,12 @@ export interface CellRef {
   cell: CellConfig;
   /** The cell workflow's id (tag on the cell's run). */
   workflowId: string;
+  /**
+   * Where training starts when no attempt of this activity left a checkpoint on its heartbeat:
+   * 'checkpoint' (default) resumes from the latest checkpoint in the run's artifacts (a failed
+   * cell rerun), 'scratch' ignores every checkpoint and trains from epoch 0.
+   */
+  restart?: 'checkpoint' | 'scratch';
 }
 
 export interface BeginCellResult {
@@ -71,3 +77,9 @@ export interface CellSummary {
 export type CellOutcome =
   | { state: 'finished'; cached: boolean; summary: CellSummary }
   | { state: 'failed'; reason: string; runId?: string };
+
+/** How a sweep's parent run is closed, and why. */
+export interface SweepClose {
+  status: 'FINISHED' | 'FAILED' | 'KILLED';
+  reason?: string;
+}

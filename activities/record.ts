@@ -87,11 +87,11 @@ export function createRecordActivities(deps: RecordDeps): RecordActivities {
       await closeRun(mlflow, runId, status, reason.slice(0, 4000));
     },
 
-    async finishSweep(_sweep, tracking, counts) {
+    async finishSweep(_sweep, tracking, counts, close) {
       await mlflow.logBatch(tracking.parentRunId, {
         metrics: Object.entries(counts).map(([k, v]) => ({ key: `sweep.cells.${k}`, value: v, step: 0 })),
       });
-      await closeRun(mlflow, tracking.parentRunId, counts.failed > 0 ? 'FAILED' : 'FINISHED', counts.failed > 0 ? `${counts.failed} cells failed` : undefined);
+      await closeRun(mlflow, tracking.parentRunId, close.status, close.reason);
     },
   };
 }

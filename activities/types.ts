@@ -3,7 +3,7 @@
  * worker registers the implementations (activities/record.ts, activities/compute.ts).
  */
 import type { EvaluationRow } from '../recsys/cell/result.ts';
-import type { BeginCellResult, CellRef, CellSummary, EvaluateInput, PreparedRef, SweepRef, SweepTracking, TrainedRef } from './contracts.ts';
+import type { BeginCellResult, SweepClose, CellRef, CellSummary, EvaluateInput, PreparedRef, SweepRef, SweepTracking, TrainedRef } from './contracts.ts';
 
 export interface RecordActivities {
   /** Get or create the study's experiment and the sweep's parent run. */
@@ -14,8 +14,11 @@ export interface RecordActivities {
   finishCell(ref: CellRef, runId: string, trained: TrainedRef, rows: EvaluationRow[]): Promise<CellSummary>;
   /** Close the run FAILED or KILLED with the reason. */
   failCell(ref: CellRef, runId: string, reason: string, status: 'FAILED' | 'KILLED'): Promise<void>;
-  /** Record the sweep's counts on the parent run and close it. */
-  finishSweep(sweep: SweepRef, tracking: SweepTracking, counts: Record<string, number>): Promise<void>;
+  /**
+   * Record the sweep's counts on the parent run and close it: FINISHED when every cell finished,
+   * FAILED when cells failed or the sweep stopped on a failure limit, KILLED when cancelled.
+   */
+  finishSweep(sweep: SweepRef, tracking: SweepTracking, counts: Record<string, number>, close: SweepClose): Promise<void>;
 }
 
 export interface ComputeActivities {

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, InputError, RexsweepError } from '../recsys/errors.ts';
 import { registerCellCommand } from './commands/cell.ts';
+import { registerControlCommands } from './commands/control.ts';
 import { registerDevCommand } from './commands/dev.ts';
 import { registerPlanCommand } from './commands/plan.ts';
 import { registerRunCommand } from './commands/run.ts';
@@ -21,6 +22,7 @@ registerCellCommand(program);
 registerPlanCommand(program);
 registerRunCommand(program);
 registerStatusCommand(program);
+registerControlCommands(program);
 registerWorkerCommand(program);
 registerDevCommand(program);
 

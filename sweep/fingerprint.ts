@@ -8,8 +8,9 @@
  *   EVALUATION_AXES    epsilonsA, attacks: adding values adds evaluations to every cell (ε_A and
  *                      the attacks are not in cell keys: cell-key.ts).
  *   FIXED_FIELDS       epochs, cell (less cell.datasetCache): they change what every cell means.
- *   OPERATIONAL_FIELDS study, name, id, concurrency, queues (and cell.datasetCache): where
- *                      and how fast, never what.
+ *   OPERATIONAL_FIELDS study, name, id, concurrency, queues, maxFailedCells, failFast,
+ *                      cellsPerRun, retry (and cell.datasetCache): where, how fast and how
+ *                      persistently, never what.
  *
  * fixedSettingsFingerprint = sha256 of canonical JSON {layout, CODE_VERSION, epochs per model,
  * cell settings less datasetCache}, as validated (defaults filled: writing a default out does not
@@ -26,7 +27,7 @@ import { sha256Hex } from './sha256.ts';
 export const GRID_AXES = ['datasets', 'models', 'lambdas', 'epsilonsD', 'seeds'] as const;
 export const EVALUATION_AXES = ['epsilonsA', 'attacks'] as const;
 export const FIXED_FIELDS = ['epochs', 'cell'] as const;
-export const OPERATIONAL_FIELDS = ['study', 'name', 'id', 'concurrency', 'queues'] as const;
+export const OPERATIONAL_FIELDS = ['study', 'name', 'id', 'concurrency', 'queues', 'maxFailedCells', 'failFast', 'cellsPerRun', 'retry'] as const;
 /** Fields inside `cell` that are operational, not fixed settings. */
 export const OPERATIONAL_CELL_FIELDS = ['datasetCache'] as const;
 

@@ -71,6 +71,36 @@ export const QueuesSchema = z.strictObject({
   gpu: identifier.default('rexsweep-gpu'),
 });
 
+/** A Temporal duration as written in the file: a whole number and a unit, e.g. `30s`, `3m`, `2h`. */
+const duration = z.string().regex(/^\d+(ms|s|m|h|d)$/, { error: 'a duration such as "500ms", "30s", "3m", "2h" or "1d"' });
+
+/** One activity class's retry policy (Temporal RetryPolicy) and heartbeat timeout. */
+const RetrySchema = z.strictObject({
+  /** Attempts in all, the first included; 0 = unlimited. */
+  maximumAttempts: z.number().int().nonnegative(),
+  initialInterval: duration,
+  maximumInterval: duration,
+  backoffCoefficient: z.number().min(1),
+  /** A worker that stops heartbeating for this long is taken for dead and the attempt retried. */
+  heartbeatTimeout: duration.optional(),
+});
+export type RetrySettings = z.output<typeof RetrySchema>;
+
+/**
+ * Retry policies per activity class. Infrastructure loss (a dead worker, a restarted server)
+ * retries with backoff; errors that retrying cannot fix (divergence, infeasible, bad input) never
+ * retry, whatever these say (workflows/activity-options.ts).
+ */
+export const RetryPoliciesSchema = z.strictObject({
+  /** MLflow bookkeeping on the workflow queue: retried for minutes, so an MLflow outage loses nothing. */
+  record: RetrySchema.partial().prefault({}),
+  /** Data preparation. */
+  prepare: RetrySchema.partial().prefault({}),
+  /** Training and evaluation. */
+  compute: RetrySchema.partial().prefault({}),
+});
+export type RetryPolicies = z.output<typeof RetryPoliciesSchema>;
+
 export const SweepConfigSchema = z.strictObject({
   /** MLflow experiment the sweep's runs go to. */
   study: z.string().min(1, { error: 'an MLflow experiment name' }),
@@ -96,6 +126,19 @@ export const SweepConfigSchema = z.strictObject({
   /** Cells in flight at once. */
   concurrency: positiveInt.default(4),
   queues: QueuesSchema.prefault({}),
+  /**
+   * Failed cells the sweep tolerates: past this many it starts no new cell, lets the cells in
+   * flight finish, and ends FAILED. Unset: no limit (every cell is tried).
+   */
+  maxFailedCells: z.number().int().nonnegative().optional(),
+  /** Stop at the first failed cell: cancel the cells in flight (their runs close KILLED) and end FAILED. */
+  failFast: z.boolean().default(false),
+  /**
+   * Cells a sweep workflow run starts before it continues as new (a fresh history): bounds every
+   * workflow history to a few thousand events whatever the grid's size.
+   */
+  cellsPerRun: positiveInt.max(2000).default(400),
+  retry: RetryPoliciesSchema.prefault({}),
 });
 
 export type SweepConfigInput = z.input<typeof SweepConfigSchema>;

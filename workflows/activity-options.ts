@@ -1,37 +1,41 @@
 /**
- * Timeouts and retry policies of every activity, in one place. Infrastructure loss retries
- * (with backoff); errors of these types fail the cell at once, because retrying cannot fix them
- * (DESIGN.md "Failures have kinds").
+ * Timeouts and retry policies of every activity, in one place: defaults here, overridden per
+ * sweep by its `retry` section (sweep/schema.ts). Infrastructure loss retries with backoff;
+ * errors of the NON_RETRYABLE types fail the cell at once whatever the policy says, because
+ * retrying cannot fix them (DESIGN.md "Failures have kinds").
  */
 import type { ActivityOptions } from '@temporalio/workflow';
+import type { RetryPolicies, RetrySettings } from '../sweep/schema.ts';
 
 export const NON_RETRYABLE = ['DivergenceError', 'InfeasibleError', 'ConfigError', 'InputError', 'DatasetIntegrityError', 'BackendError'];
 
-/** MLflow bookkeeping: short calls, retried for minutes so an MLflow restart loses nothing. */
-export function recordOptions(taskQueue: string): ActivityOptions {
-  return {
-    taskQueue,
-    startToCloseTimeout: '2 minutes',
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 30, nonRetryableErrorTypes: NON_RETRYABLE },
-  };
+type ActivityClass = keyof RetryPolicies;
+
+interface ClassDefaults extends RetrySettings {
+  startToCloseTimeout: string;
 }
 
-/** Data preparation: idempotent (content-addressed cache), may take a while on real dumps. */
-export function prepareOptions(taskQueue: string): ActivityOptions {
-  return {
-    taskQueue,
-    startToCloseTimeout: '4 hours',
-    heartbeatTimeout: '5 minutes',
-    retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
-  };
-}
+export const ACTIVITY_DEFAULTS: Record<ActivityClass, ClassDefaults> = {
+  // MLflow bookkeeping: short calls, retried for ~15 minutes so an MLflow restart loses nothing.
+  record: { startToCloseTimeout: '2m', maximumAttempts: 35, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+  // Data preparation: idempotent (content-addressed cache), may take a while on real dumps.
+  prepare: { startToCloseTimeout: '4h', heartbeatTimeout: '5m', maximumAttempts: 5, initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5m' },
+  // Training and evaluation on GPU workers: heartbeats detect a dead worker within minutes.
+  compute: { startToCloseTimeout: '48h', heartbeatTimeout: '3m', maximumAttempts: 5, initialInterval: '10s', backoffCoefficient: 2, maximumInterval: '10m' },
+};
 
-/** Training and evaluation on GPU workers: heartbeats detect a dead worker within minutes. */
-export function computeOptions(taskQueue: string): ActivityOptions {
+export function activityOptions(kind: ActivityClass, taskQueue: string, overrides: Partial<RetrySettings> = {}): ActivityOptions {
+  const s = { ...ACTIVITY_DEFAULTS[kind], ...overrides };
   return {
     taskQueue,
-    startToCloseTimeout: '48 hours',
-    heartbeatTimeout: '3 minutes',
-    retry: { initialInterval: '10s', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
+    startToCloseTimeout: s.startToCloseTimeout,
+    ...(s.heartbeatTimeout ? { heartbeatTimeout: s.heartbeatTimeout } : {}),
+    retry: {
+      initialInterval: s.initialInterval,
+      backoffCoefficient: s.backoffCoefficient,
+      maximumInterval: s.maximumInterval,
+      maximumAttempts: s.maximumAttempts,
+      nonRetryableErrorTypes: NON_RETRYABLE,
+    },
   };
 }

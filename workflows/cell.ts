@@ -6,20 +6,24 @@ import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation,
 import type { CellOutcome, CellRef, CellSummary, EvaluateInput } from '../activities/contracts.ts';
 import type { ComputeActivities, RecordActivities } from '../activities/types.ts';
 import type { EvaluationRow } from '../recsys/cell/result.ts';
-import { computeOptions, prepareOptions, recordOptions } from './activity-options.ts';
+import type { RetryPolicies } from '../sweep/schema.ts';
+import { activityOptions } from './activity-options.ts';
 
 export interface CellWorkflowInput {
   ref: Omit<CellRef, 'workflowId'>;
   queues: { workflow: string; gpu: string };
+  /** The sweep's retry policies (defaults in activity-options.ts). */
+  retry?: Partial<RetryPolicies>;
 }
 
-export async function cellWorkflow({ ref: partial, queues }: CellWorkflowInput): Promise<CellOutcome> {
+export async function cellWorkflow({ ref: partial, queues, retry = {} }: CellWorkflowInput): Promise<CellOutcome> {
   const ref: CellRef = { ...partial, workflowId: workflowInfo().workflowId };
-  const record = proxyActivities<RecordActivities>(recordOptions(queues.workflow));
-  const prepare = proxyActivities<ComputeActivities>(prepareOptions(queues.gpu));
-  const compute = proxyActivities<ComputeActivities>(computeOptions(queues.gpu));
+  const record = proxyActivities<RecordActivities>(activityOptions('record', queues.workflow, retry.record));
+  const prepare = proxyActivities<ComputeActivities>(activityOptions('prepare', queues.gpu, retry.prepare));
+  const compute = proxyActivities<ComputeActivities>(activityOptions('compute', queues.gpu, retry.compute));
 
-  const begun = await record.beginCell(ref);
+  // Not cancellable: a run created just as the cell is cancelled must be known, to be closed KILLED.
+  const begun = await CancellationScope.nonCancellable(() => record.beginCell(ref));
   if (begun.finished && begun.summary) return { state: 'finished', cached: true, summary: begun.summary };
 
   try {

@@ -1,49 +1,92 @@
 /**
- * A sweep: expand the grid (deterministically, here in the workflow), then run one child cell
- * workflow per cell with a sliding window of `concurrency` cells in flight. A cell whose
- * workflow already completed (an earlier run of this sweep) is not started again.
+ * A sweep: run one child cell workflow per cell of the grid, at most `concurrency` at once, in
+ * expansion order, while answering the progress query and the control updates (sweep-control.ts).
+ *
+ * Scale: every `cellsPerRun` started cells the workflow lets its cells in flight finish and
+ * continues as new, carrying the settled cells by key (sweep-book.ts): no history grows past a
+ * few thousand events, whatever the grid's size.
+ *
+ * Ends: COMPLETED when every cell was tried (failed cells included: they are listed, and a later
+ * `rexsweep run` retries them); FAILED when cancelled or stopped by failFast / maxFailedCells, so
+ * that a later run resumes it. Finished cells are never rewritten on any path.
  */
 import {
   ApplicationFailure,
+  CancellationScope,
   ChildWorkflowFailure,
   ParentClosePolicy,
   WorkflowIdReusePolicy,
-  defineQuery,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
   executeChild,
+  isCancellation,
   proxyActivities,
   setHandler,
+  sleep,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { CellOutcome, CellSummary, SweepRef } from '../activities/contracts.ts';
+import type { CellOutcome, SweepClose, SweepRef, SweepTracking } from '../activities/contracts.ts';
 import type { RecordActivities } from '../activities/types.ts';
-import { expandSweep, type SweepCell } from '../sweep/expand.ts';
+import { extensionProblems } from '../sweep/extension.ts';
+import type { SweepCell } from '../sweep/expand.ts';
 import type { SweepConfig } from '../sweep/schema.ts';
-import { recordOptions } from './activity-options.ts';
+import { activityOptions } from './activity-options.ts';
 import { cellWorkflow } from './cell.ts';
+import { SweepBook, type Restart, type SettledState, type SweepBookCarry } from './sweep-book.ts';
+import {
+  cancelUpdate,
+  configQuery,
+  extendUpdate,
+  MAX_CONCURRENCY,
+  pauseUpdate,
+  progressQuery,
+  rerunFailedUpdate,
+  resumeUpdate,
+  setConcurrencyUpdate,
+  type SweepPhase,
+  type SweepProgress,
+} from './sweep-control.ts';
+
+export { progressQuery, type SweepProgress } from './sweep-control.ts';
+export type { CellState } from './sweep-book.ts';
 
 export interface SweepWorkflowInput {
   sweep: Omit<SweepRef, 'workflowId'>;
-  /** The parsed sweep config; the grid is expanded here (pure, deterministic). */
+  /** The parsed sweep config; cells are computed from it here (pure, deterministic). */
   config: SweepConfig;
   /** Canonical sweep-level parameters for the parent run. */
   params: Record<string, string>;
+  /** The server has rexsweep's search attributes (sweep/search-attributes.ts) registered. */
+  searchAttributes?: boolean;
+  /** How cells that failed in an earlier run restart: from their checkpoint (default) or from scratch. */
+  restart?: Restart;
+  /** Set only by continue-as-new. */
+  carry?: SweepCarry;
 }
 
-export type CellState = 'pending' | 'running' | 'finished' | 'cached' | 'failed';
-
-export interface SweepProgress {
-  sweepId: string;
-  total: number;
-  counts: Record<CellState, number>;
+interface SweepCarry {
+  book: SweepBookCarry;
+  tracking: SweepTracking;
+  paused: boolean;
+  concurrency: number;
   startedAt: number;
-  /** Finished cells' headline numbers, for the result table. */
-  summaries: CellSummary[];
-  failures: { cellKey: string; reason: string }[];
-  done: boolean;
+  generation: number;
 }
 
-export const progressQuery = defineQuery<SweepProgress>('progress');
+interface StopRequest {
+  reason: string;
+  inFlight: 'finish' | 'cancel';
+  /** How the workflow ends: 'failed' (failure limit) or 'cancelled' (the user). */
+  outcome: 'failed' | 'cancelled';
+}
+
+/** Cells computed (config + key) per workflow task at most; past that the loop yields. */
+const CELLS_PER_TASK = 2000;
+/** Settled cells between two search-attribute upserts (each is a history event). */
+const UPSERT_EVERY = 10;
 
 export function cellWorkflowId(sweepWorkflowId: string, cellKey: string): string {
   return `${sweepWorkflowId}/cell-${cellKey}`;
@@ -51,74 +94,207 @@ export function cellWorkflowId(sweepWorkflowId: string, cellKey: string): string
 
 export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepProgress> {
   const sweep: SweepRef = { ...input.sweep, workflowId: workflowInfo().workflowId };
-  const { queues, concurrency } = input.config;
-  const cells = expandSweep(input.config);
-  const record = proxyActivities<RecordActivities>(recordOptions(queues.workflow));
-  const state = new Map<string, CellState>(cells.map((c) => [c.key, 'pending']));
-  const progress: SweepProgress = {
-    sweepId: sweep.sweepId,
-    total: cells.length,
-    counts: { pending: cells.length, running: 0, finished: 0, cached: 0, failed: 0 },
-    startedAt: Date.now(),
-    summaries: [],
-    failures: [],
-    done: false,
+  const carry = input.carry;
+  const book = new SweepBook(input.config, carry?.book);
+  const record = proxyActivities<RecordActivities>(activityOptions('record', input.config.queues.workflow, input.config.retry.record));
+  const control = { paused: carry?.paused ?? false, concurrency: carry?.concurrency ?? input.config.concurrency };
+  const startedAt = carry?.startedAt ?? Date.now();
+  const generation = (carry?.generation ?? 0) + 1;
+  const scopes = new Map<string, CancellationScope>();
+  let stop: StopRequest | undefined;
+  let ended: SweepPhase | undefined;
+  // Bumped by every event the main loop waits for (a cell settled, an update applied).
+  let tick = 0;
+
+  const phase = (): SweepPhase => ended ?? (stop ? 'stopping' : control.paused ? 'paused' : 'running');
+  const progress = (): SweepProgress => {
+    const { summaries, dropped: summariesDropped } = book.keptSummaries();
+    const { failures, dropped: failuresDropped } = book.keptFailures();
+    return {
+      sweepId: sweep.sweepId,
+      phase: phase(),
+      ...(stop ? { stopReason: stop.reason } : {}),
+      total: book.cellCount,
+      counts: book.counts(),
+      concurrency: control.concurrency,
+      generation,
+      startedAt,
+      summaries,
+      summariesDropped,
+      failures,
+      failuresDropped,
+      done: ended !== undefined,
+    };
   };
-  setHandler(progressQuery, () => progress);
-  const move = (key: string, to: CellState) => {
-    progress.counts[state.get(key)!]--;
-    progress.counts[to]++;
-    state.set(key, to);
+  const requestStop = (s: StopRequest) => {
+    stop ??= s;
+    if (s.inFlight === 'cancel') for (const scope of scopes.values()) scope.cancel();
+    tick++;
+  };
+  const notStopping = () => {
+    if (stop) throw new Error(`the sweep is stopping (${stop.reason})`);
   };
 
-  const tracking = await record.beginSweep(sweep, input.params);
+  // Every update changes the control state, wakes the main loop and answers the new progress.
+  const apply = (change: () => void) => {
+    change();
+    tick++;
+    return progress();
+  };
+  setHandler(progressQuery, progress);
+  setHandler(configQuery, () => book.sweep);
+  setHandler(pauseUpdate, () => apply(() => (control.paused = true)), { validator: notStopping });
+  setHandler(resumeUpdate, () => apply(() => (control.paused = false)), { validator: notStopping });
+  setHandler(
+    cancelUpdate,
+    (req) => apply(() => requestStop({ reason: req.reason || 'cancelled by the user', inFlight: req.inFlight, outcome: 'cancelled' })),
+    {
+      validator: (req) => {
+        if (req?.inFlight !== 'finish' && req?.inFlight !== 'cancel') throw new Error('inFlight must be "finish" or "cancel"');
+      },
+    },
+  );
+  setHandler(setConcurrencyUpdate, (n) => apply(() => (control.concurrency = n)), {
+    validator: (n) => {
+      if (!Number.isInteger(n) || n < 1 || n > MAX_CONCURRENCY) throw new Error(`concurrency must be an integer from 1 to ${MAX_CONCURRENCY}, got ${n}`);
+    },
+  });
+  setHandler(extendUpdate, (config) => apply(() => book.extend(config)), {
+    validator: (config) => {
+      notStopping();
+      const problems = extensionProblems(book.sweep, config);
+      if (problems.length > 0) throw new Error(problems.map((p) => `${p.field}: ${p.message}`).join('; '));
+    },
+  });
+  setHandler(rerunFailedUpdate, (req) => apply(() => book.queueReruns(req.from)), {
+    validator: (req) => {
+      notStopping();
+      if (req?.from !== 'checkpoint' && req?.from !== 'scratch') throw new Error('from must be "checkpoint" or "scratch"');
+    },
+  });
 
-  const runCell = async (c: SweepCell): Promise<void> => {
-    move(c.key, 'running');
+  let lastUpserted = -UPSERT_EVERY;
+  const publish = (force = false) => {
+    if (!input.searchAttributes) return;
+    const c = book.counts();
+    const settled = c.finished + c.cached + c.failed + c.cancelled;
+    if (!force && settled - lastUpserted < UPSERT_EVERY) return;
+    lastUpserted = settled;
+    upsertSearchAttributes({
+      RexsweepSweepId: [sweep.sweepId],
+      RexsweepName: [input.config.name],
+      RexsweepState: [phase()],
+      RexsweepCellsDone: [c.finished + c.cached],
+      RexsweepCellsFailed: [c.failed],
+      RexsweepCellsTotal: [book.cellCount],
+    });
+  };
+
+  const tracking = carry?.tracking ?? (await record.beginSweep(sweep, input.params));
+
+  const onSettled = (cell: SweepCell, state: SettledState) => {
+    const c = book.counts();
+    const limit = book.sweep.maxFailedCells;
+    if (state !== 'failed' || stop) return;
+    if (book.sweep.failFast) requestStop({ reason: `failFast: cell ${cell.key} failed`, inFlight: 'cancel', outcome: 'failed' });
+    else if (limit !== undefined && c.failed > limit) requestStop({ reason: `${c.failed} cells failed (maxFailedCells ${limit})`, inFlight: 'finish', outcome: 'failed' });
+  };
+
+  const launch = (cell: SweepCell, restart: Restart | undefined) => {
+    const scope = new CancellationScope();
+    scopes.set(cell.key, scope);
+    scope
+      .run(() => runCell(cell, restart))
+      // An error past the cell workflow (its bookkeeping activity gave up): the cell failed.
+      .catch((err: unknown) => ({ state: 'failed' as const, reason: `sweep could not run the cell: ${err instanceof Error ? err.message : String(err)}` }))
+      .then((r) => {
+        book.settle(cell, r.state, r);
+        onSettled(cell, r.state);
+      })
+      .finally(() => {
+        scopes.delete(cell.key);
+        tick++;
+      });
+  };
+
+  const runCell = async (cell: SweepCell, restart: Restart | undefined): Promise<{ state: SettledState } & Partial<Pick<Extract<CellOutcome, { state: 'finished' }>, 'summary'>> & { reason?: string }> => {
+    const workflowId = cellWorkflowId(sweep.workflowId, cell.key);
     let outcome: CellOutcome;
     try {
       outcome = await executeChild(cellWorkflow, {
-        workflowId: cellWorkflowId(sweep.workflowId, c.key),
-        taskQueue: queues.workflow,
-        args: [{ ref: { sweep, tracking, cellKey: c.key, cell: c.config }, queues }],
-        // A completed cell is never started again; a failed one may be, on a later run.
+        workflowId,
+        taskQueue: book.sweep.queues.workflow,
+        args: [{ ref: { sweep, tracking, cellKey: cell.key, cell: cell.config, ...(restart ? { restart } : {}) }, queues: book.sweep.queues, retry: book.sweep.retry }],
+        // A completed cell is never started again; a failed or cancelled one may be.
         workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
       });
     } catch (err) {
+      if (isCancellation(err)) return { state: 'cancelled', reason: stop?.reason ?? 'cancelled' };
       if (err instanceof ChildWorkflowFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'CellFailed') {
-        progress.failures.push({ cellKey: c.key, reason: err.cause.message });
-        move(c.key, 'failed');
-        return;
+        return { state: 'failed', reason: err.cause.message };
       }
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      // Completed by an earlier run of this sweep: beginCell finds its FINISHED run.
-      const begun = await record.beginCell({ sweep, tracking, cellKey: c.key, cell: c.config, workflowId: cellWorkflowId(sweep.workflowId, c.key) });
-      outcome = begun.finished && begun.summary
-        ? { state: 'finished', cached: true, summary: begun.summary }
-        : { state: 'failed', reason: 'cell workflow completed earlier but its run is not FINISHED', runId: begun.runId };
+      // Completed by an earlier run of this sweep (or still running from one): its MLflow run says.
+      const begun = await record.beginCell({ sweep, tracking, cellKey: cell.key, cell: cell.config, workflowId });
+      outcome =
+        begun.finished && begun.summary
+          ? { state: 'finished', cached: true, summary: begun.summary }
+          : { state: 'failed', reason: `cell workflow ${workflowId} exists (running, or completed earlier) but its run is not FINISHED`, runId: begun.runId };
     }
-    if (outcome.state === 'finished') {
-      progress.summaries.push(outcome.summary);
-      move(c.key, outcome.cached ? 'cached' : 'finished');
-    } else {
-      progress.failures.push({ cellKey: c.key, reason: outcome.reason });
-      move(c.key, 'failed');
-    }
+    if (outcome.state === 'finished') return { state: outcome.cached ? 'cached' : 'finished', summary: outcome.summary };
+    return { state: 'failed', reason: outcome.reason };
   };
 
-  // Sliding window: at most `concurrency` cells in flight.
-  const queue = cells.slice();
-  const inFlight = new Set<Promise<void>>();
-  while (queue.length > 0 || inFlight.size > 0) {
-    while (inFlight.size < concurrency && queue.length > 0) {
-      const p: Promise<void> = runCell(queue.shift()!).finally(() => inFlight.delete(p));
-      inFlight.add(p);
+  const close = async (how: SweepClose) => {
+    const c = book.counts();
+    await record.finishSweep(sweep, tracking, { ...c, total: book.cellCount }, how);
+  };
+
+  try {
+    let startedThisRun = 0;
+    publish(true);
+    for (;;) {
+      const seen = tick;
+      const budget = { cells: CELLS_PER_TASK };
+      while (!stop && !control.paused && book.inFlight < control.concurrency && startedThisRun < book.sweep.cellsPerRun) {
+        const next = book.next(budget);
+        if (!next) break;
+        startedThisRun++;
+        launch(next.cell, next.restart ?? input.restart);
+      }
+      publish();
+      if (book.inFlight === 0 && (stop || !book.hasWork())) break;
+      if (book.inFlight === 0 && startedThisRun >= book.sweep.cellsPerRun && !control.paused) {
+        // A fresh history: the cells settled so far travel by key. Updates accepted meanwhile
+        // must have finished first, or their callers would see them lost.
+        await condition(allHandlersFinished);
+        const next: SweepCarry = { book: book.carry(), tracking, paused: control.paused, concurrency: control.concurrency, startedAt, generation };
+        return await continueAsNew<typeof sweepWorkflow>({ ...input, config: book.sweep, carry: next });
+      }
+      // Ran out of this task's budget of cells to compute: yield, and go on in the next task.
+      if (budget.cells <= 0) await sleep(1);
+      else await condition(() => tick !== seen);
     }
-    await Promise.race(inFlight);
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    // The sweep workflow itself was cancelled (Temporal UI, `temporal workflow cancel`): its
+    // cells were cancelled with it; close the parent run KILLED even so.
+    ended = 'cancelled';
+    await CancellationScope.nonCancellable(() => close({ status: 'KILLED', reason: 'sweep workflow cancelled' }));
+    throw err;
   }
 
-  await record.finishSweep(sweep, tracking, { ...progress.counts, total: progress.total });
-  progress.done = true;
-  return progress;
+  const counts = book.counts();
+  if (stop) {
+    ended = stop.outcome;
+    publish(true);
+    await close({ status: stop.outcome === 'cancelled' ? 'KILLED' : 'FAILED', reason: stop.reason });
+    // FAILED, not COMPLETED: a later `rexsweep run` of this sweep starts a new run that resumes it.
+    throw ApplicationFailure.nonRetryable(stop.reason, stop.outcome === 'cancelled' ? 'SweepCancelled' : 'SweepFailed', progress());
+  }
+  ended = 'finished';
+  publish(true);
+  await close(counts.failed > 0 ? { status: 'FAILED', reason: `${counts.failed} of ${book.cellCount} cells failed` } : { status: 'FINISHED' });
+  return progress();
 }

@@ -12,10 +12,13 @@ import { describeProgress, formatSweepTable } from '../format/sweep-table.ts';
 import { ProgressLine } from '../format/progress-line.ts';
 import { parseBackendOption } from '../options.ts';
 import type { startChildWorker } from '../sweep/child-worker.ts';
+import { stoppedProgress } from '../sweep/final-progress.ts';
 import { gitCommit } from '../sweep/git-commit.ts';
 import type { startSweep } from '../sweep/start-sweep.ts';
 
 interface RunOptions {
+  newSettings?: boolean;
+  fromScratch?: boolean;
   worker: boolean;
   workers: number;
   slots: number;
@@ -33,6 +36,8 @@ export function registerRunCommand(program: Command): void {
     .option('--workers <n>', 'local compute worker processes (WASM uses one core each)', (v) => Number.parseInt(v, 10), 1)
     .option('--backend <name>', 'TF.js backend of the local compute workers', 'auto')
     .option('--json', 'print the final progress (counts and per-cell numbers) as JSON')
+    .option('--new-settings', 'start a separate sweep even though one of this name exists with other fixed settings')
+    .option('--from-scratch', 'cells that failed or were cancelled before train from epoch 0, not from their checkpoint')
     .action(async (file: string, opts: RunOptions) => {
       const config = await loadSweepFile(file);
       const backend = parseBackendOption(opts.backend);
@@ -75,16 +80,22 @@ export function registerRunCommand(program: Command): void {
             );
           }
         }
-        const started = await startSweep(conn.client, config);
-        log(`sweep ${started.sweepId}: ${started.action === 'started' ? 'started' : started.action === 'attached' ? 'already running, attached' : 'already complete, nothing to run'} (workflow ${started.workflowId})`);
+        const started = await startSweep(conn.client, config, {
+          file,
+          allowNewSettings: opts.newSettings,
+          ...(opts.fromScratch ? { restart: 'scratch' as const } : {}),
+        });
+        log(`sweep ${started.sweepId}: ${ACTION_TEXT[started.action]} (workflow ${started.workflowId})`);
         const final = await follow(started.handle, progressLine);
         progressLine.done();
         if (opts.json) process.stdout.write(JSON.stringify(final) + '\n');
-        else process.stdout.write(formatSweepTable(expandSweep(config), final) + '\n');
+        else if (final.total <= MAX_TABLE_CELLS) process.stdout.write(formatSweepTable(expandSweep(config), final) + '\n');
+        else process.stdout.write(`${describeProgress(final, Date.now()).label}\n(${final.total} cells: too many for a table here; rexsweep report gives the aggregated one)\n`);
         const ui = conn.services.temporalUiUrl;
         log(`MLflow:   ${conn.services.mlflowUri}/#/experiments (experiment "${config.study}")`);
         if (ui) log(`Temporal: ${ui}/namespaces/default/workflows/${encodeURIComponent(started.workflowId)}`);
-        if (final.counts.failed > 0) process.exitCode = 1;
+        if (final.phase !== 'finished') log(`sweep ${final.phase}: ${final.stopReason ?? ''}; run the same command again to resume it`);
+        if (final.counts.failed > 0 || final.phase !== 'finished') process.exitCode = 1;
       } finally {
         await Promise.all(compute.map((c) => c.stop()));
         await workers?.shutdown();
@@ -93,10 +104,28 @@ export function registerRunCommand(program: Command): void {
     });
 }
 
-/** Poll the progress query until the workflow completes, then return its final progress. */
+/** Beyond this many cells the per-cell table is not printed. */
+const MAX_TABLE_CELLS = 500;
+
+const ACTION_TEXT = {
+  started: 'started',
+  attached: 'already running, attached',
+  extended: 'already running, its grid extended',
+  complete: 'already complete, nothing to run',
+} as const;
+
+/**
+ * Poll the progress query until the workflow ends (through its continue-as-new runs), then
+ * return its final progress. A sweep that was cancelled or stopped on failures ends FAILED
+ * with its progress as the failure's details.
+ */
 async function follow(handle: Awaited<ReturnType<typeof startSweep>>['handle'], line: ProgressLine): Promise<SweepProgress> {
   const { progressQuery } = await import('../../workflows/sweep.ts');
-  const result = handle.result();
+  const result = handle.result().catch((err: unknown) => {
+    const progress = stoppedProgress(err);
+    if (progress) return progress;
+    throw err;
+  });
   let finished = false;
   result.finally(() => (finished = true)).catch(() => {});
   while (!finished) {
@@ -110,3 +139,4 @@ async function follow(handle: Awaited<ReturnType<typeof startSweep>>['handle'], 
   }
   return result;
 }
+

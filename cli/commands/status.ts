@@ -1,13 +1,11 @@
 /** `rexsweep status <sweep.yaml | sweep id>`: progress of a sweep, from its workflow's query. */
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { sweepId } from '../../sweep/fingerprint.ts';
-import { loadSweepFile } from '../../sweep/load.ts';
 import type { WorkflowHandle } from '@temporalio/client';
 import { RexsweepError } from '../../recsys/errors.ts';
 import type { SweepProgress } from '../../workflows/sweep.ts';
 import { describeProgress } from '../format/sweep-table.ts';
-import { sweepWorkflowId } from '../sweep/start-sweep.ts';
+import { finalProgress } from '../sweep/final-progress.ts';
+import { resolveSweep } from '../sweep/resolve-sweep.ts';
 
 export function registerStatusCommand(program: Command): void {
   program
@@ -16,15 +14,15 @@ export function registerStatusCommand(program: Command): void {
     .argument('<sweep>', 'the sweep config file, or its sweep id')
     .option('--json', 'print the progress as JSON')
     .action(async (sweep: string, opts: { json?: boolean }) => {
-      const id = existsSync(sweep) ? sweepId(await loadSweepFile(sweep)) : sweep;
+      const { sweepId: id, workflowId } = await resolveSweep(sweep);
       const { connect } = await import('../sweep/connect.ts');
       const conn = await connect(() => {});
       try {
-        const handle = conn.client.workflow.getHandle(sweepWorkflowId(id));
+        const handle = conn.client.workflow.getHandle(workflowId);
         const desc = await handle.describe();
-        // A closed workflow's result is its final progress; a running one answers the query
-        // (which needs a worker polling its task queue).
-        const p = desc.status.name === 'COMPLETED' ? await handle.result() : await queryOrExplain(handle, desc.taskQueue);
+        // A running sweep answers the query (which needs a worker polling its task queue); an
+        // ended one's final progress is its result, or its failure's details.
+        const p = desc.status.name === 'RUNNING' ? await queryOrExplain(handle, desc.taskQueue) : await finalProgress(handle);
         if (opts.json) {
           process.stdout.write(JSON.stringify({ status: desc.status.name, ...p }) + '\n');
           return;

@@ -22,19 +22,22 @@ export function formatSweepTable(cells: SweepCell[], progress: SweepProgress): s
   const line = (cells2: string[]) => cells2.map((x, k) => (k < 2 ? x.padEnd(widths[k]) : x.padStart(widths[k]))).join('  ');
   const out = [line(head), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)];
   for (const [key, reason] of failed) out.push(`failed ${key}: ${reason}`);
+  if (progress.summariesDropped > 0) out.push(`(${progress.summariesDropped} earlier finished cells are not listed here: rexsweep report has them all)`);
   return out.join('\n');
 }
 
 export function describeProgress(p: SweepProgress, now: number): { label: string; fraction: number } {
   const c = p.counts;
-  const settled = c.finished + c.cached + c.failed;
+  const settled = c.finished + c.cached + c.failed + c.cancelled;
   const elapsed = (now - p.startedAt) / 1000;
   // ETA from cells actually computed in this run (cached ones cost nothing).
   const computed = c.finished + c.failed;
   const remaining = p.total - settled;
   const eta = computed > 0 && remaining > 0 ? ` ETA ${formatSeconds((elapsed / computed) * remaining)}` : '';
   return {
-    label: `${settled}/${p.total} cells · running ${c.running} · finished ${c.finished} · cached ${c.cached} · failed ${c.failed} · pending ${c.pending}${eta}`,
+    label:
+      `${p.phase === 'running' ? '' : `${p.phase.toUpperCase()} · `}${settled}/${p.total} cells · running ${c.running} · finished ${c.finished}` +
+      ` · cached ${c.cached} · failed ${c.failed}${c.cancelled ? ` · cancelled ${c.cancelled}` : ''} · pending ${c.pending}${eta}`,
     fraction: p.total ? settled / p.total : 1,
   };
 }

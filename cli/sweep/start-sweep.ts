@@ -1,25 +1,49 @@
 /**
  * Start a sweep idempotently. The sweep's workflow id comes from its name and fixed settings,
  * so running the same config again finds the same workflow:
- *   running                          → attach to it
- *   completed with the same grid     → start nothing, show its result
- *   otherwise (new, failed, or grid extended) → start a run; completed cells are skipped
+ *   running, same grid                         → attach to it
+ *   running, grid extended                     → send it the extension (an update), attach
+ *   completed, same grid, no failed cell       → start nothing, show its result
+ *   otherwise (new, failed, cancelled, cells failed, grid extended)
+ *                                              → start a run; completed cells are skipped
+ * Refused (ConfigError, exit 2, nothing started): a config that changes what existing cells mean
+ * (sweep/extension.ts), and a sweep whose name exists with other fixed settings unless the user
+ * asks for a separate sweep (`allowNewSettings`).
  */
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { ConfigError, InputError } from '../../recsys/errors.ts';
 import { canonicalJson } from '../../sweep/canonical.ts';
 import { expandSweep } from '../../sweep/expand.ts';
+import { extensionProblems, type ExtensionProblem } from '../../sweep/extension.ts';
 import { sweepId } from '../../sweep/fingerprint.ts';
-import type { SweepConfig } from '../../sweep/schema.ts';
+import { SweepConfigSchema, type SweepConfig } from '../../sweep/schema.ts';
+import { REXSWEEP_SEARCH_ATTRIBUTES } from '../../sweep/search-attributes.ts';
 import { sha256Hex } from '../../sweep/sha256.ts';
 import { flattenParams } from '../../tracking/index.ts';
-import type { sweepWorkflow } from '../../workflows/sweep.ts';
+import type { SweepProgress, sweepWorkflow } from '../../workflows/sweep.ts';
 
 export interface StartedSweep {
   handle: WorkflowHandle<typeof sweepWorkflow>;
   workflowId: string;
   sweepId: string;
-  /** What happened: a new run, attached to a running one, or nothing (already complete). */
-  action: 'started' | 'attached' | 'complete';
+  /** What happened: a new run, attached to a running one (extended or not), or nothing. */
+  action: 'started' | 'attached' | 'extended' | 'complete';
+}
+
+export interface StartOptions {
+  /** The config's file, for error messages. */
+  file?: string;
+  /** Start a separate sweep even though one of the same name has other fixed settings. */
+  allowNewSettings?: boolean;
+  /** Cells that failed before restart from their checkpoint (default) or from scratch. */
+  restart?: 'checkpoint' | 'scratch';
+  namespace?: string;
 }
 
 export const sweepWorkflowId = (id: string) => `rexsweep-sweep-${id}`;
@@ -29,28 +53,94 @@ export function gridHash(config: SweepConfig): string {
   return sha256Hex(expandSweep(config).map((c) => c.key).sort().join('\n')).slice(0, 16);
 }
 
-export async function startSweep(client: Client, config: SweepConfig): Promise<StartedSweep> {
+export async function startSweep(client: Client, config: SweepConfig, opts: StartOptions = {}): Promise<StartedSweep> {
+  const file = opts.file ?? '<sweep config>';
   const id = sweepId(config);
   const workflowId = sweepWorkflowId(id);
   const grid = gridHash(config);
+  const searchAttributes = await hasSearchAttributes(client, opts.namespace ?? 'default');
   const existing = client.workflow.getHandle<typeof sweepWorkflow>(workflowId);
+  const refuse = (problems: ExtensionProblem[]) => {
+    throw new ConfigError(file, problems.map((p) => new InputError({ file, field: p.field }, p.message)));
+  };
+
   try {
     const desc = await existing.describe();
-    if (desc.status.name === 'RUNNING') return { handle: existing, workflowId, sweepId: id, action: 'attached' };
-    if (desc.status.name === 'COMPLETED' && desc.memo?.gridHash === grid) return { handle: existing, workflowId, sweepId: id, action: 'complete' };
+    const { configQuery, extendUpdate } = await import('../../workflows/sweep-control.ts');
+    if (desc.status.name === 'RUNNING') {
+      const current = await existing.query(configQuery);
+      if (canonicalJson(current) === canonicalJson(config)) return { handle: existing, workflowId, sweepId: id, action: 'attached' };
+      const problems = extensionProblems(current, config);
+      if (problems.length > 0) refuse(problems);
+      await existing.executeUpdate(extendUpdate, { args: [config] });
+      return { handle: existing, workflowId, sweepId: id, action: 'extended' };
+    }
+    const previous = parseMemoConfig(desc.memo?.config);
+    if (previous) {
+      const problems = extensionProblems(previous, config);
+      if (problems.length > 0) refuse(problems);
+    }
+    if (desc.status.name === 'COMPLETED' && desc.memo?.gridHash === grid) {
+      const result: SweepProgress = await existing.result();
+      if (result.counts.failed === 0 && result.counts.cancelled === 0) return { handle: existing, workflowId, sweepId: id, action: 'complete' };
+    }
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
+    if (!opts.allowNewSettings) await refuseSiblings(client, config, id, searchAttributes, file);
   }
-  const handle = await client.workflow.start('sweepWorkflow', {
+
+  const handle = (await client.workflow.start('sweepWorkflow', {
     workflowId,
     taskQueue: config.queues.workflow,
-    args: [{ sweep: { sweepId: id, study: config.study }, config, params: sweepParams(config) }],
+    args: [{ sweep: { sweepId: id, study: config.study }, config, params: sweepParams(config), searchAttributes, ...(opts.restart ? { restart: opts.restart } : {}) }],
     memo: { gridHash: grid, config: canonicalJson(config) },
+    ...(searchAttributes ? { searchAttributes: { RexsweepSweepId: [id], RexsweepName: [config.name], RexsweepState: ['running'] } } : {}),
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     // Two `rexsweep run`s racing: the second attaches to the first's workflow.
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-  }) as WorkflowHandle<typeof sweepWorkflow>;
+  })) as WorkflowHandle<typeof sweepWorkflow>;
   return { handle, workflowId, sweepId: id, action: 'started' };
+}
+
+/**
+ * A new sweep id for an existing name means the fixed settings changed: refuse, naming the
+ * other sweep, unless the user asked for a separate sweep.
+ */
+async function refuseSiblings(client: Client, config: SweepConfig, id: string, searchAttributes: boolean, file: string): Promise<void> {
+  const query = searchAttributes
+    ? `RexsweepName = "${config.name}"`
+    : `WorkflowId STARTS_WITH "${sweepWorkflowId(config.name)}-"`;
+  const others = new Set<string>();
+  for await (const wf of client.workflow.list({ query })) {
+    if (wf.workflowId !== sweepWorkflowId(id) && wf.type === 'sweepWorkflow') others.add(wf.workflowId.replace(/^rexsweep-sweep-/, ''));
+    if (others.size >= 5) break;
+  }
+  if (others.size === 0) return;
+  throw new ConfigError(file, [
+    new InputError(
+      { file, field: 'epochs/cell' },
+      `the fixed settings of the sweep's existing cells (sweep ${[...others].join(', ')} has the name "${config.name}" and other settings); ` +
+        'pass --new-settings to start a separate sweep with these settings, or give it another name',
+      `settings that make sweep id ${id}`,
+    ),
+  ]);
+}
+
+/** Whether rexsweep's custom search attributes are registered on this namespace. */
+async function hasSearchAttributes(client: Client, namespace: string): Promise<boolean> {
+  try {
+    const res = await client.connection.operatorService.listSearchAttributes({ namespace });
+    const custom = res.customAttributes ?? {};
+    return Object.keys(REXSWEEP_SEARCH_ATTRIBUTES).every((name) => name in custom);
+  } catch {
+    return false;
+  }
+}
+
+function parseMemoConfig(memo: unknown): SweepConfig | undefined {
+  if (typeof memo !== 'string') return undefined;
+  const parsed = SweepConfigSchema.safeParse(JSON.parse(memo));
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** Sweep-level parameters on the parent run: the grid and the fixed settings. */

@@ -12,14 +12,10 @@ import { runCommand } from './run-command.ts';
 import { serviceStatus, startService, stopService, type Log, type ServiceHandle, type ServiceStatus, type StartOutcome, type StopOutcome } from './supervisor.ts';
 import { existsSync } from 'node:fs';
 
+import { REXSWEEP_SEARCH_ATTRIBUTES } from '../../sweep/search-attributes.ts';
+
 /** Custom search attributes registered on the dev server (names and Temporal types). */
-export const REXSWEEP_SEARCH_ATTRIBUTES = {
-  RexsweepSweepId: 'Keyword',
-  RexsweepState: 'Keyword',
-  RexsweepCellsDone: 'Int',
-  RexsweepCellsTotal: 'Int',
-  RexsweepCellsFailed: 'Int',
-} as const;
+export { REXSWEEP_SEARCH_ATTRIBUTES };
 
 export interface TemporalEndpoints {
   /** gRPC `host:port`, the form TEMPORAL_ADDRESS and @temporalio/client take. */

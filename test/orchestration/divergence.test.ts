@@ -110,7 +110,8 @@ describe('a diverging cell in a sweep on real Temporal and MLflow', () => {
 
   it('progress: EFM finished, CER failed with a reason naming the divergence', () => {
     expect(progress.total).toBe(2);
-    expect(progress.counts).toEqual({ pending: 0, running: 0, finished: 1, cached: 0, failed: 1 });
+    expect(progress.counts).toEqual({ pending: 0, running: 0, finished: 1, cached: 0, failed: 1, cancelled: 0 });
+    expect(progress.phase).toBe('finished');
     expect(progress.summaries.map((s) => s.cellKey)).toEqual([efm.key]);
     expect(progress.failures).toHaveLength(1);
     expect(progress.failures[0].cellKey).toBe(cer.key);

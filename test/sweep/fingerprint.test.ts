@@ -33,6 +33,7 @@ describe('fixedSettingsFingerprint', () => {
       sweepOf({ models: ['cer'] }),
       sweepOf({ datasets: [{ source: 'synthetic', name: 'other' }] }),
       sweepOf({ study: 'elsewhere', name: 'renamed', id: 'explicit', concurrency: 9, queues: { workflow: 'q1', gpu: 'q2' } }),
+      sweepOf({ maxFailedCells: 3, failFast: true, cellsPerRun: 50, retry: { compute: { maximumAttempts: 9, heartbeatTimeout: '20s' } } }),
       sweepOf({ cell: { datasetCache: '/somewhere/else' } }),
       // Written-out defaults and the per-model spelling of a single epochs value.
       sweepOf({ epochs: { cer: 10, efm: 10 }, cell: { cer: { learningRate: 5e-4 }, choices: { perturbNonZeroOnly: false } } }),
