@@ -4,11 +4,16 @@
  * second, MLflow requests per cell (counted by a loopback proxy in front of the real server) and
  * the largest workflow history.
  *
- *   npx tsx bench/orchestration/noop-sweep.ts --cells 200 --concurrency 50
+ *   npx tsx bench/orchestration/noop-sweep.ts --cells 200 --concurrency 50 [--cells-per-run 400] [--evaluations 5]
+ *
+ * Progress goes to stderr every 30 s (a JSON line), so a run stopped early still says how far
+ * it got and at what rate. The sweep continues as new every `cellsPerRun` cells: the largest
+ * history reported is the largest over all of its runs.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { ensureLocalServices, resolveConfig, stopLocalServices } from '../../infra/local/index.ts';
@@ -16,18 +21,27 @@ import { quietTemporalRuntime } from '../../cli/sweep/connect.ts';
 import { startSweep } from '../../cli/sweep/start-sweep.ts';
 import { parseSweepYaml } from '../../sweep/load.ts';
 import { buildWorkflowBundle, startWorkers } from '../../worker/worker.ts';
+import { cancelUpdate, progressQuery } from '../../workflows/sweep-control.ts';
+import { finalProgress } from '../../cli/sweep/final-progress.ts';
 import { FaultProxy } from '../../test/tracking/fault-proxy.ts';
 
 const { values } = parseArgs({
   options: {
     cells: { type: 'string', default: '200' },
     concurrency: { type: 'string', default: '50' },
+    'cells-per-run': { type: 'string', default: '400' },
+    /** 5 = clean + FGSM and random at two ε_A (the demo's shape); 2 = clean + FGSM at one ε_A. */
+    evaluations: { type: 'string', default: '5' },
+    /** Stop after this long: cancel the sweep and report how far it got (0 = no limit). */
+    'max-seconds': { type: 'string', default: '0' },
     'temporal-port': { type: 'string', default: '27233' },
     'mlflow-port': { type: 'string', default: '25000' },
   },
 });
 const cells = Number(values.cells);
 const concurrency = Number(values.concurrency);
+const cellsPerRun = Number(values['cells-per-run']);
+const evaluations = values.evaluations === '2' ? { epsilonsA: '[0.5]', attacks: '[fgsm]' } : { epsilonsA: '[0.5, 1.0]', attacks: '[fgsm, random]' };
 
 const root = await mkdtemp(join(tmpdir(), 'rexsweep-bench-noop-'));
 const config = resolveConfig({
@@ -39,7 +53,7 @@ const config = resolveConfig({
   REXSWEEP_TEMPORAL_UI_PORT: String(Number(values['temporal-port']) + 1000),
   REXSWEEP_MLFLOW_PORT: values['mlflow-port'],
 });
-const log = (m: string) => process.stderr.write(m + '\n');
+const log = (m: string) => process.stderr.write(`${new Date().toISOString()} ${m}\n`);
 const services = await ensureLocalServices({ config, log });
 const proxy = await new FaultProxy(services.mlflowUri).listen();
 quietTemporalRuntime();
@@ -54,10 +68,12 @@ datasets: [{ source: synthetic, name: noop }]
 models: [cer]
 lambdas: [0]
 epsilonsD: [0.5]
-epsilonsA: [0.5, 1.0]
+epsilonsA: ${evaluations.epsilonsA}
+attacks: ${evaluations.attacks}
 seeds: [${seeds}]
 epochs: 1
 concurrency: ${concurrency}
+cellsPerRun: ${cellsPerRun}
 cell: { noop: true }
 `);
   const workers = await startWorkers({
@@ -75,26 +91,58 @@ cell: { noop: true }
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 200);
   const t0 = performance.now();
   const started = await startSweep(client, sweep);
-  const progress = await started.handle.result();
+  const reporter = setInterval(() => {
+    started.handle
+      .query(progressQuery)
+      .then((p) => {
+        const done = p.counts.finished + p.counts.cached + p.counts.failed;
+        const s = (performance.now() - t0) / 1000;
+        log(JSON.stringify({ t: Math.round(s), done, failed: p.counts.failed, running: p.counts.running, generation: p.generation, cellsPerSecond: Number((done / s).toFixed(2)), rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20), load: loadavg()[0].toFixed(1), mlflowRequests: proxy.requests.length }));
+      })
+      .catch(() => {});
+  }, 30_000);
+  const maxSeconds = Number(values['max-seconds']);
+  const deadline =
+    maxSeconds > 0
+      ? setTimeout(() => {
+          log(`--max-seconds ${maxSeconds} reached: cancelling the sweep (cells in flight finish)`);
+          void started.handle.executeUpdate(cancelUpdate, { args: [{ inFlight: 'finish', reason: 'bench time limit' }] });
+        }, maxSeconds * 1000)
+      : undefined;
+  const progress = await finalProgress(started.handle);
+  clearTimeout(deadline);
   const seconds = (performance.now() - t0) / 1000;
+  const settled = progress.counts.finished + progress.counts.cached + progress.counts.failed;
   clearInterval(sampler);
-  const sweepEvents = (await started.handle.fetchHistory()).events?.length ?? 0;
+  clearInterval(reporter);
+  // The sweep continued as new every cellsPerRun cells: the largest history over all its runs.
+  let sweepEvents = 0;
+  let sweepRuns = 0;
+  for await (const wf of client.workflow.list({ query: `WorkflowId = "${started.workflowId}"` })) {
+    sweepRuns++;
+    sweepEvents = Math.max(sweepEvents, (await client.workflow.getHandle(started.workflowId, wf.runId).fetchHistory()).events?.length ?? 0);
+  }
   const firstCell = await client.workflow.getHandle(`${started.workflowId}/cell-${progress.summaries[0].cellKey}`).fetchHistory();
+  const requests = proxy.requests.length;
   await workers.shutdown();
   const result = {
     cells,
     concurrency,
+    phase: progress.phase,
     finished: progress.counts.finished,
     failed: progress.counts.failed,
     seconds: Number(seconds.toFixed(2)),
-    cellsPerSecond: Number((cells / seconds).toFixed(2)),
-    overheadMsPerCell: Number(((seconds * 1000) / cells).toFixed(1)),
-    mlflowRequests: proxy.requests.length,
-    mlflowRequestsPerCell: Number((proxy.requests.length / cells).toFixed(2)),
+    cellsPerSecond: Number((settled / seconds).toFixed(2)),
+    overheadMsPerCell: Number(((seconds * 1000) / settled).toFixed(1)),
+    mlflowRequests: requests,
+    mlflowRequestsPerCell: Number((requests / settled).toFixed(2)),
     mlflowMeanMs: Number((proxy.requests.reduce((a, r) => a + (r.ms ?? 0), 0) / proxy.requests.length).toFixed(1)),
     mlflowBusySeconds: Number((proxy.requests.reduce((a, r) => a + (r.ms ?? 0), 0) / 1000).toFixed(1)),
     mlflowByEndpoint: countBy(proxy.requests.map((r) => `${r.method} ${r.url.replace(/\?.*$/, '').replace(/artifacts\/.*$/, 'artifacts/…')}`)),
-    sweepHistoryEvents: sweepEvents,
+    cellsPerRun,
+    evaluationsPerCell: values.evaluations === '2' ? 2 : 5,
+    sweepRuns,
+    largestSweepHistoryEvents: sweepEvents,
     cellHistoryEvents: firstCell.events?.length ?? 0,
     workerRssPeakMiB: Math.round(rssPeak / 2 ** 20),
   };
