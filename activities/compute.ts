@@ -1,230 +1,117 @@
 /**
- * GPU-queue activities: thin adapters that call recsys/ and store what they produce in the
- * run's artifacts, so any worker can pick up where another left off.
+ * GPU-queue activities: thin adapters that run the compute work (activities/compute-work.ts)
+ * and store what it produces in the run's artifacts, so any worker can pick up where another
+ * left off.
+ *
+ * Isolation: 'process' (the worker's default) runs each attempt of prepareData, trainCell and
+ * evaluateCell in a child process (activities/isolate.ts) that is killed when the attempt is
+ * cancelled or times out, so a dead attempt cannot hold a GPU, its memory or a slot, and the
+ * worker's own event loop (heartbeats of the other slots, polling) never blocks on TF.js.
+ * prepareData moves too: parsing a real dump takes minutes of CPU that would block the worker,
+ * and its cache is published atomically, so killing it is safe. 'inline' runs the work in this
+ * process (unit tests that call activities directly). No-op cells never spawn anything.
  */
+import { fileURLToPath } from 'node:url';
 import { Context } from '@temporalio/activity';
-import { selectBackend, requestedBackend, type BackendReport } from '../recsys/backend.ts';
-import { MODEL_ADAPTERS } from '../recsys/cell/model-adapter.ts';
-import { RANK_K } from '../recsys/cell/run-cell.ts';
 import type { EvaluationRow } from '../recsys/cell/result.ts';
-import { resolveCellConfig, type ResolvedCellConfig } from '../recsys/config.ts';
-import type { PreparedDataset } from '../recsys/data/dataset.ts';
-import { prepareDataset } from '../recsys/data/prepare.ts';
-import { evaluateView, explanationStability } from '../recsys/evaluate/evaluate.ts';
-import type { Explanation } from '../recsys/models/explainable-model.ts';
-import { Rng } from '../recsys/random.ts';
 import type { ComputeActivities } from './types.ts';
-import type { CellRef, EvaluateInput, TrainedRef } from './contracts.ts';
-import { decodeModelState, encodeModelState } from './model-codec.ts';
+import type { CellRef, EvaluateInput, PreparedRef, TrainedRef } from './contracts.ts';
+import type { ArtifactStore, AttemptIo, ComputeWork, WorkSettings } from './compute-work.ts';
+import type { ComputeTask } from './compute-task.ts';
+import { runIsolated } from './isolate.ts';
+import { NOOP_TRAINED, noopRow } from './noop-cells.ts';
 
-/** Where a run's files live; backed by MLflow's artifact store in production and tests. */
-export interface ArtifactStore {
-  upload(runId: string, path: string, body: Buffer): Promise<void>;
-  download(runId: string, path: string): Promise<Buffer>;
-  logTrainingCurve(runId: string, losses: number[]): Promise<void>;
-}
+export type { ArtifactStore, SetupHeartbeat, TrainHeartbeat } from './compute-work.ts';
 
-export interface ComputeDeps {
+export type Isolation = 'process' | 'inline';
+
+export interface ComputeDeps extends WorkSettings {
   artifacts: ArtifactStore;
-  /** Overrides the cell's datasetCache, so all cells on a worker share one cache. */
-  datasetCache?: string;
-  /** Backend requested for this worker ('auto' unless forced). */
-  backend?: ResolvedCellConfig['backend'];
-  /**
-   * At most one training checkpoint per this many seconds (default 60; 0 = every epoch). A
-   * checkpoint goes to the run's artifacts and its path rides on the heartbeat, so a retried
-   * attempt on any worker resumes from it.
-   */
-  checkpointSeconds?: number;
+  /** 'inline' (default here) or 'process' (the worker's default; see worker/worker.ts). */
+  isolation?: Isolation;
+  /** Between SIGTERM and SIGKILL of a cancelled attempt's child (default 5 s). */
+  killGraceMs?: number;
   log?: (message: string) => void;
 }
 
-const MODEL_ARTIFACT = 'model/state.rxm';
-const checkpointArtifact = (epoch: number) => `checkpoints/epoch-${epoch}.rxm`;
-
-/** What a training heartbeat carries; the last one is handed to the next attempt. */
-export interface TrainHeartbeat {
-  phase: 'train';
-  epoch: number;
-  epochs: number;
-  loss: number;
-  /** Artifact path of the latest checkpoint, if any. */
-  checkpoint?: string;
-  checkpointEpoch?: number;
-}
-const explanationsArtifact = (attack: string, epsilon: number) => `explanations/${attack}-${epsilon}.json`;
+const CHILD_ENTRY = fileURLToPath(new URL('./compute-child.ts', import.meta.url));
 
 export function createComputeActivities(deps: ComputeDeps): ComputeActivities {
   const log = deps.log ?? (() => {});
-  // Per worker, not global: the backend is chosen once, datasets are reused across cells.
-  let backend: Promise<BackendReport> | undefined;
-  const datasets = new Map<string, Promise<PreparedDataset>>();
+  const settings: WorkSettings = { datasetCache: deps.datasetCache, backend: deps.backend, checkpointSeconds: deps.checkpointSeconds };
+  // Loaded on first inline use only: the work pulls in TF.js, which a 'process' worker never needs.
+  let work: Promise<ComputeWork> | undefined;
+  const inlineWork = () => (work ??= import('./compute-work.ts').then((m) => m.createComputeWork(settings, deps.artifacts)));
 
-  const configOf = (ref: CellRef): ResolvedCellConfig => {
-    const c = resolveCellConfig(ref.cell);
-    return deps.datasetCache ? { ...c, datasetCache: deps.datasetCache } : c;
+  const inChild = <T>(task: ComputeTask, label: string): Promise<T> => {
+    const a = attempt();
+    return runIsolated<T>({
+      entry: CHILD_ENTRY,
+      task,
+      label,
+      log,
+      heartbeat: a.heartbeat,
+      signal: a.signal,
+      stallMs: a.heartbeatTimeoutMs,
+      killGraceMs: deps.killGraceMs,
+      services: {
+        upload: (runId: string, path: string, body: Buffer) => deps.artifacts.upload(runId, path, body),
+        download: (runId: string, path: string) => deps.artifacts.download(runId, path),
+        list: async (runId: string, dir: string) => (deps.artifacts.list ? deps.artifacts.list(runId, dir) : []),
+        logTrainingCurve: (runId: string, losses: number[]) => deps.artifacts.logTrainingCurve(runId, losses),
+      },
+    });
   };
-  const ensureBackend = (c: ResolvedCellConfig) =>
-    (backend ??= selectBackend(requestedBackend(deps.backend ?? c.backend)));
-  const dataFor = (c: ResolvedCellConfig): Promise<PreparedDataset> => {
-    const key = JSON.stringify([c.dataset, c.data, c.datasetCache]);
-    let p = datasets.get(key);
-    if (!p) {
-      p = prepareDataset(c.dataset, c.data, c.datasetCache, (m) => {
-        log(m);
-        heartbeat({ phase: 'prepare', message: m });
-      }).then((r) => r.dataset);
-      p.catch(() => datasets.delete(key));
-      datasets.set(key, p);
-    }
-    return p;
-  };
+  const isolated = deps.isolation === 'process';
 
   return {
-    async prepareData(ref) {
-      const c = configOf(ref);
-      if (c.noop) return { datasetId: 'noop', folder: '' };
-      const data = await dataFor(c);
-      return { datasetId: data.manifest.id, folder: c.datasetCache };
+    async prepareData(ref): Promise<PreparedRef> {
+      if (ref.cell.noop) return { datasetId: 'noop', folder: '' };
+      if (isolated) return inChild({ op: 'prepareData', args: [ref], settings, previous: attempt().previous }, `prepareData ${short(ref.cellKey)}`);
+      return (await inlineWork()).prepareData(ref, attemptIo(log));
     },
 
     async trainCell(ref, runId): Promise<TrainedRef> {
-      const c = configOf(ref);
-      if (c.noop) return NOOP_TRAINED;
-      const report = await ensureBackend(c);
-      const data = await dataFor(c);
-      const t0 = Date.now();
-      // Resume from the checkpoint the previous attempt announced, if any.
-      const previous = lastHeartbeat<TrainHeartbeat>();
-      let checkpoint = previous?.checkpoint ? { path: previous.checkpoint, epoch: previous.checkpointEpoch ?? 0 } : undefined;
-      const start = checkpoint ? decodeModelState(await deps.artifacts.download(runId, checkpoint.path)) : undefined;
-      if (start) log(`cell ${ref.cellKey}: resuming from ${checkpoint!.path} (epoch ${start.epoch})`);
-      const every = (deps.checkpointSeconds ?? 60) * 1000;
-      let lastSaved = Date.now();
-      const trained = await MODEL_ADAPTERS[c.model].train(
-        data,
-        c,
-        {
-          onEpoch: async (p, state) => {
-            if (p.epoch < p.epochs && Date.now() - lastSaved >= every) {
-              const path = checkpointArtifact(p.epoch);
-              await deps.artifacts.upload(runId, path, encodeModelState(state()));
-              checkpoint = { path, epoch: p.epoch };
-              lastSaved = Date.now();
-            }
-            const beat: TrainHeartbeat = { phase: 'train', epoch: p.epoch, epochs: p.epochs, loss: p.loss };
-            if (checkpoint) Object.assign(beat, { checkpoint: checkpoint.path, checkpointEpoch: checkpoint.epoch });
-            heartbeat(beat);
-          },
-        },
-        start,
-      );
-      const seconds = (Date.now() - t0) / 1000;
-      await deps.artifacts.upload(runId, MODEL_ARTIFACT, encodeModelState(trained.state));
-      await deps.artifacts.logTrainingCurve(runId, trained.losses);
-      const m = data.manifest;
-      return {
-        modelArtifact: MODEL_ARTIFACT,
-        dataset: {
-          id: m.id,
-          folder: c.datasetCache,
-          users: m.userCount,
-          items: m.itemCount,
-          features: m.featureCount,
-          trainPairs: data.train.labels.length,
-          testUsers: data.test.users.length,
-        },
-        epochs: trained.state.epoch,
-        seconds,
-        finalLoss: trained.losses[trained.losses.length - 1] ?? Number.NaN,
-        backend: report.name,
-        device: report.device,
-      };
+      if (ref.cell.noop) return NOOP_TRAINED;
+      if (isolated) return inChild({ op: 'trainCell', args: [ref, runId], settings, previous: attempt().previous }, `trainCell ${short(ref.cellKey)}`);
+      return (await inlineWork()).trainCell(ref, runId, attemptIo(log));
     },
 
     async evaluateCell(input: EvaluateInput): Promise<EvaluationRow> {
-      const c = configOf(input.ref);
-      if (c.noop) return noopRow(input);
-      await ensureBackend(c);
-      const data = await dataFor(c);
-      const state = decodeModelState(await deps.artifacts.download(input.runId, input.trained.modelArtifact));
-      const adapter = MODEL_ADAPTERS[c.model];
-      const t0 = Date.now();
-      const beat = setInterval(() => heartbeat({ phase: 'evaluate', attack: input.attack, epsilon: input.epsilon }), 10_000);
-      try {
-        const view =
-          input.attack === 'none'
-            ? adapter.cleanView(state, data, c)
-            : await adapter.attackedView(state, data, c, input.epsilon, input.attack, Rng.derive(c.seed, `attack:${input.attack}:${input.epsilon}`));
-        try {
-          const { metrics, explanations } = await evaluateView(view, data, {
-            k: RANK_K,
-            explainUsers: c.explainer.testUsers,
-            groundTruth: c.choices.groundTruth,
-          });
-          await deps.artifacts.upload(input.runId, explanationsArtifact(input.attack, input.epsilon), Buffer.from(JSON.stringify(explanations)));
-          const clean: Explanation[] =
-            input.attack === 'none'
-              ? explanations
-              : JSON.parse((await deps.artifacts.download(input.runId, explanationsArtifact('none', 0))).toString('utf8'));
-          const { stability, pairs } = explanationStability(clean, explanations);
-          return { attack: input.attack, epsilon: input.epsilon, ...metrics, stability, stabilityPairs: pairs, seconds: (Date.now() - t0) / 1000 };
-        } finally {
-          view.dispose();
-        }
-      } finally {
-        clearInterval(beat);
-      }
+      if (input.ref.cell.noop) return noopRow(input);
+      const label = `evaluateCell ${short(input.ref.cellKey)} ${input.attack}@${input.epsilon}`;
+      if (isolated) return inChild({ op: 'evaluateCell', args: [input], settings, previous: attempt().previous }, label);
+      return (await inlineWork()).evaluateCell(input, attemptIo(log));
     },
   };
 }
 
-function heartbeat(details: unknown): void {
-  // Outside an activity (unit use) there is no context to heartbeat to.
-  try {
-    Context.current().heartbeat(details);
-  } catch {
-    /* not in an activity */
-  }
+interface Attempt {
+  heartbeat(details: unknown): void;
+  previous: unknown;
+  signal: AbortSignal;
+  heartbeatTimeoutMs?: number;
 }
 
-/** No-op cells (orchestration benchmark): no data, no model, no MLflow traffic from compute. */
-const NOOP_TRAINED: TrainedRef = {
-  modelArtifact: '',
-  dataset: { id: 'noop', folder: '', users: 0, items: 0, features: 0, trainPairs: 0, testUsers: 0 },
-  epochs: 0,
-  seconds: 0,
-  finalLoss: 0,
-  backend: 'noop',
-  device: 'none',
-};
-
-function noopRow(input: EvaluateInput): EvaluationRow {
+/** The current activity attempt; outside an activity (unit use) a detached stand-in. */
+function attempt(): Attempt {
+  let ctx: Context;
+  try {
+    ctx = Context.current();
+  } catch {
+    return { heartbeat: () => {}, previous: undefined, signal: new AbortController().signal };
+  }
   return {
-    attack: input.attack,
-    epsilon: input.epsilon,
-    ndcg5: 0,
-    explained: 0,
-    pairs: 0,
-    meanExplanationSize: 0,
-    meanComplexity: 0,
-    userSidePairs: 0,
-    precision: 0,
-    recall: 0,
-    f1: 0,
-    pn: 0,
-    ps: 0,
-    fns: 0,
-    stability: null,
-    stabilityPairs: 0,
-    seconds: 0,
+    heartbeat: (d) => ctx.heartbeat(d),
+    previous: ctx.info.heartbeatDetails,
+    signal: ctx.cancellationSignal,
+    heartbeatTimeoutMs: ctx.info.heartbeatTimeoutMs || undefined,
   };
 }
 
-function lastHeartbeat<T>(): T | undefined {
-  try {
-    return Context.current().info.heartbeatDetails as T | undefined;
-  } catch {
-    return undefined;
-  }
+function attemptIo(log: (m: string) => void): AttemptIo {
+  const a = attempt();
+  return { heartbeat: a.heartbeat, previous: () => a.previous, log };
 }
+
+const short = (cellKey: string) => cellKey.slice(0, 12);

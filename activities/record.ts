@@ -15,6 +15,7 @@ import {
   getOrCreateSweepRun,
   logCellResult,
   runNamePartsFromConfig,
+  sweepParams,
   sweepRunName,
   type MlflowClient,
   type Run,
@@ -60,6 +61,7 @@ export function createRecordActivities(deps: RecordDeps): RecordActivities {
         device: 'pending',
         runName: cellRunName(runNamePartsFromConfig(config)),
         config: config as unknown as Record<string, unknown>,
+        params: sweepParams(ref.sweep),
       });
       const run = got.run;
       if (run.info.status === 'FINISHED') return { runId: run.info.runId, finished: true, summary: summaryFromRun(ref.cellKey, run) };

@@ -49,19 +49,32 @@ export function proxyRootPath(artifactUri: string, trackingBaseUrl: string): str
       `scheme ${url.protocol} is not served by the tracking server's artifact proxy; start mlflow server with --artifacts-destination`,
     );
   }
-  const segments = decodeURIComponent(path).split('/').filter((s) => s !== '');
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    throw new ArtifactLocationError(artifactUri, 'malformed percent-encoding in the artifact root');
+  }
+  if (UNSAFE_CHARS.test(decoded)) throw new ArtifactLocationError(artifactUri, 'backslash or control character in the artifact root');
+  const segments = decoded.split('/').filter((s) => s !== '');
   if (segments.some((s) => s === '.' || s === '..')) throw new ArtifactLocationError(artifactUri, 'relative segments in the artifact root');
   return segments.join('/');
 }
 
+/** Backslash (a separator on Windows servers) and C0 control characters, NUL included. */
+const UNSAFE_CHARS = /[\\\u0000-\u001f\u007f]/;
+
 /**
  * Check a run-relative artifact path (`model/ckpt-3.bin`) and return its segments. Refuses
- * empty, absolute, `.`/`..`, backslash and NUL, so nothing can escape the run's root.
+ * empty, absolute (`/x`, `C:x`), `.`/`..`, backslash, NUL and other control characters, so
+ * nothing can escape the run's root. Segments are percent-encoded when sent, so `%2e%2e` stays
+ * a literal name on the server.
  */
 export function artifactPathSegments(artifactPath: string): string[] {
   if (typeof artifactPath !== 'string' || artifactPath === '') throw new ArtifactLocationError(String(artifactPath), 'empty artifact path');
   if (artifactPath.startsWith('/')) throw new ArtifactLocationError(artifactPath, 'artifact paths are relative to the run; no leading /');
-  if (/[\\\0]/.test(artifactPath)) throw new ArtifactLocationError(artifactPath, 'backslash or NUL in artifact path');
+  if (/^[A-Za-z]:/.test(artifactPath)) throw new ArtifactLocationError(artifactPath, 'artifact paths are relative to the run; no drive letter');
+  if (UNSAFE_CHARS.test(artifactPath)) throw new ArtifactLocationError(artifactPath, 'backslash or control character (NUL, newline, …) in artifact path');
   const segments = artifactPath.split('/');
   if (segments.some((s) => s === '' || s === '.' || s === '..')) {
     throw new ArtifactLocationError(artifactPath, 'empty, . or .. segment in artifact path');

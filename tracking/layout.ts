@@ -7,7 +7,8 @@
  *                               rexsweep.cell_key, rexsweep.sweep_id, rexsweep.workflow_id,
  *                               rexsweep.git_commit (+ mlflow.source.git.commit),
  *                               rexsweep.backend, rexsweep.device;
- *                               params = the flattened cell config (tracking/params.ts);
+ *                               params = the flattened cell config (tracking/params.ts)
+ *                               + sweep.id, sweep.study (of the sweep that created the run);
  *                               run name `cer·yelp·λ0.5·ε0.5·s0` (tracking/names.ts);
  *                               metrics per tracking/result-metrics.ts.
  *
@@ -17,6 +18,7 @@
 import type { CellResult } from '../recsys/cell/result.ts';
 import type { MlflowClient } from './client.ts';
 import { TrackingConfigError } from './errors.ts';
+import { validateKey } from './keys.ts';
 import { sweepRunName } from './names.ts';
 import { flattenParams } from './params.ts';
 import { cellResultMetrics, trainingCurveMetrics } from './result-metrics.ts';
@@ -137,8 +139,18 @@ export interface CellRunSpec {
   runName: string;
   /** The resolved cell config, logged as flattened params. */
   config: Record<string, unknown>;
+  /**
+   * Params besides the config, e.g. the sweep's `sweep.id` and `sweep.study` (sweepParams), so
+   * MLflow's run filters keep them. A param clashing with a config param is an error.
+   */
+  params?: Record<string, string>;
   /** Extra tags. */
   tags?: Record<string, string>;
+}
+
+/** The sweep-level params every cell run carries (MLflow filters: `params.\`sweep.id\` = '…'`). */
+export function sweepParams(sweep: { sweepId: string; study: string }): Record<string, string> {
+  return { 'sweep.id': sweep.sweepId, 'sweep.study': sweep.study };
 }
 
 /**
@@ -166,9 +178,12 @@ export async function getOrCreateCellRun(client: MlflowClient, spec: CellRunSpec
     [TAG.backend]: spec.backend,
     [TAG.device]: spec.device,
   };
-  return createReconciled(client, spec.experimentId, spec.runName, tags, flattenParams(spec.config), () =>
-    findCellRun(client, spec.experimentId, spec.cellKey),
-  );
+  const params = flattenParams(spec.config);
+  for (const [key, value] of Object.entries(spec.params ?? {})) {
+    if (key in params) throw new TrackingConfigError('params', `${key} is also a config param`);
+    params[validateKey('param', key)] = value;
+  }
+  return createReconciled(client, spec.experimentId, spec.runName, tags, params, () => findCellRun(client, spec.experimentId, spec.cellKey));
 }
 
 async function createReconciled(

@@ -50,8 +50,16 @@ export function canonicalParamValue(value: unknown): string {
 }
 
 /**
+ * A param key whose last segment names a credential (`token`, `apiKey`, `password`, …). Configs
+ * have no such field (their schemas are strict); if one ever does, its value is not sent.
+ */
+export const SECRET_PARAM_KEY = /(token|password|passwd|secret|api[_-]?key|credentials?|private[_-]?key)$/i;
+export const REDACTED = '<redacted>';
+
+/**
  * Flatten a nested config to `{ 'a.b.c': 'value' }` with canonical values, keys sorted.
- * Every key is checked against MLflow's key rules (InvalidKeyError names the key).
+ * Every key is checked against MLflow's key rules (InvalidKeyError names the key). Values of
+ * keys that name a credential (SECRET_PARAM_KEY) are replaced by `<redacted>`.
  */
 export function flattenParams(config: Record<string, unknown>, prefix = ''): Record<string, string> {
   const out: Record<string, string> = {};
@@ -67,7 +75,8 @@ export function flattenParams(config: Record<string, unknown>, prefix = ''): Rec
       for (const k of defined) visit((value as Record<string, unknown>)[k], key === '' ? k : `${key}.${k}`);
       return;
     }
-    out[validateKey('param', key)] = canonicalParamValue(value);
+    const last = key.slice(key.lastIndexOf('.') + 1);
+    out[validateKey('param', key)] = SECRET_PARAM_KEY.test(last) ? REDACTED : canonicalParamValue(value);
   };
   visit(config, prefix);
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

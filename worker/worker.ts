@@ -5,15 +5,19 @@
  */
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
-import { createComputeActivities } from '../activities/compute.ts';
+import { createComputeActivities, type Isolation } from '../activities/compute.ts';
+import { mlflowArtifactStore } from '../activities/mlflow-artifacts.ts';
 import { createRecordActivities } from '../activities/record.ts';
+import { createReportActivities } from '../activities/report.ts';
 import type { BackendName } from '../recsys/config.ts';
-import { authFromEnv, logTrainingCurve, MlflowClient, type RetryPolicy } from '../tracking/index.ts';
+import { authFromEnv, MlflowClient, type RetryPolicy } from '../tracking/index.ts';
+import { connectionOptions, describeTemporalConnection, temporalConnectionFromEnv } from './temporal-connection.ts';
 
 export type WorkerRole = 'workflow' | 'gpu';
 
 export interface WorkerSettings {
   temporalAddress: string;
+  /** Default TEMPORAL_NAMESPACE, else `default`. TLS and API key come from the environment (temporal-connection.ts). */
   namespace?: string;
   mlflowUri: string;
   queues: { workflow: string; gpu: string };
@@ -24,6 +28,11 @@ export interface WorkerSettings {
   datasetCache?: string;
   /** At most one training checkpoint per this many seconds (default 60). */
   checkpointSeconds?: number;
+  /**
+   * 'process' (default): each compute attempt runs in a child process, killed when the attempt
+   * is cancelled or times out (activities/isolate.ts). 'inline': in this process.
+   */
+  isolation?: Isolation;
   gitCommit: string;
   /** MLflow retry budget (the outage drill needs minutes). */
   mlflowRetry?: Partial<RetryPolicy>;
@@ -46,8 +55,10 @@ export function buildWorkflowBundle(): Promise<WorkflowBundle> {
 
 export async function startWorkers(s: WorkerSettings): Promise<RunningWorkers> {
   const log = s.log ?? (() => {});
-  const connection = await NativeConnection.connect({ address: s.temporalAddress });
-  const namespace = s.namespace ?? 'default';
+  const temporal = temporalConnectionFromEnv({ address: s.temporalAddress, namespace: s.namespace });
+  const connection = await NativeConnection.connect(connectionOptions(temporal));
+  const namespace = temporal.namespace;
+  const isolation = s.isolation ?? 'process';
   const mlflow = new MlflowClient({ trackingUri: s.mlflowUri, auth: authFromEnv(), retry: s.mlflowRetry });
   const workers: Worker[] = [];
 
@@ -58,7 +69,7 @@ export async function startWorkers(s: WorkerSettings): Promise<RunningWorkers> {
         namespace,
         taskQueue: s.queues.workflow,
         workflowBundle: s.workflowBundle ?? (await buildWorkflowBundle()),
-        activities: createRecordActivities({ mlflow, gitCommit: s.gitCommit, backend: s.backend }),
+        activities: { ...createRecordActivities({ mlflow, gitCommit: s.gitCommit, backend: s.backend }), ...createReportActivities({ mlflow }) },
       }),
     );
   }
@@ -72,12 +83,9 @@ export async function startWorkers(s: WorkerSettings): Promise<RunningWorkers> {
           datasetCache: s.datasetCache,
           backend: s.backend,
           checkpointSeconds: s.checkpointSeconds,
+          isolation,
           log,
-          artifacts: {
-            upload: (runId, path, body) => mlflow.uploadArtifact(runId, path, body),
-            download: (runId, path) => mlflow.downloadArtifact(runId, path),
-            logTrainingCurve: (runId, losses) => logTrainingCurve(mlflow, runId, losses),
-          },
+          artifacts: mlflowArtifactStore(mlflow),
         }),
         maxConcurrentActivityTaskExecutions: s.slots,
         // Training is CPU-bound JS: a few pollers are plenty.
@@ -85,7 +93,10 @@ export async function startWorkers(s: WorkerSettings): Promise<RunningWorkers> {
       }),
     );
   }
-  log(`worker: ${s.roles.join(' + ')} on ${s.temporalAddress} (queues ${s.queues.workflow}, ${s.queues.gpu}; ${s.slots} slot(s))`);
+  log(
+    `worker: ${s.roles.join(' + ')} on ${describeTemporalConnection(temporal)} (queues ${s.queues.workflow}, ${s.queues.gpu}; ${s.slots} slot(s)` +
+      `${s.roles.includes('gpu') ? `, compute isolation ${isolation}` : ''})`,
+  );
   const done = Promise.all(workers.map((w) => w.run())).then(async () => {
     await connection.close();
   });

@@ -29,6 +29,7 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { CellOutcome, SweepClose, SweepRef, SweepTracking } from '../activities/contracts.ts';
+import type { ReportActivities } from '../activities/report-types.ts';
 import type { RecordActivities } from '../activities/types.ts';
 import { extensionProblems } from '../sweep/extension.ts';
 import type { SweepCell } from '../sweep/expand.ts';
@@ -74,6 +75,8 @@ interface SweepCarry {
   concurrency: number;
   startedAt: number;
   generation: number;
+  /** Finished cells per (dataset, model, λ, ε_D) group, to aggregate a group when its seeds are done. */
+  groupsDone: Record<string, number>;
 }
 
 interface StopRequest {
@@ -87,6 +90,11 @@ interface StopRequest {
 const CELLS_PER_TASK = 2000;
 /** Settled cells between two search-attribute upserts (each is a history event). */
 const UPSERT_EVERY = 10;
+/** At least this long between two aggregations while the sweep runs (each reads the sweep's runs). */
+const AGGREGATE_EVERY_MS = 60_000;
+
+/** The seeds of one (dataset, model, λ, ε_D) are aggregated together. */
+const groupOf = (cell: SweepCell) => `${cell.dataset}|${cell.model}|${cell.lambda}|${cell.epsilonD}`;
 
 export function cellWorkflowId(sweepWorkflowId: string, cellKey: string): string {
   return `${sweepWorkflowId}/cell-${cellKey}`;
@@ -97,6 +105,13 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepPro
   const carry = input.carry;
   const book = new SweepBook(input.config, carry?.book);
   const record = proxyActivities<RecordActivities>(activityOptions('record', input.config.queues.workflow, input.config.retry.record));
+  // Aggregation is a convenience while the sweep runs: a few attempts, never the sweep's failure.
+  const report = proxyActivities<ReportActivities>({
+    taskQueue: input.config.queues.workflow,
+    startToCloseTimeout: '30 minutes',
+    heartbeatTimeout: '2 minutes',
+    retry: { maximumAttempts: 3, initialInterval: '5s' },
+  });
   const control = { paused: carry?.paused ?? false, concurrency: carry?.concurrency ?? input.config.concurrency };
   const startedAt = carry?.startedAt ?? Date.now();
   const generation = (carry?.generation ?? 0) + 1;
@@ -192,7 +207,37 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepPro
 
   const tracking = carry?.tracking ?? (await record.beginSweep(sweep, input.params));
 
+  // Seed aggregates on the parent run: when a group's seeds are all finished (at most once a
+  // minute, or less often if aggregating takes long), and in full at the end.
+  const groupsDone = new Map(Object.entries(carry?.groupsDone ?? {}));
+  let groupCompleted = false;
+  let aggregating: Promise<void> | undefined;
+  let nextAggregateAt = 0;
+  const aggregate = (final: boolean): Promise<void> => {
+    const t0 = Date.now();
+    groupCompleted = false;
+    return report
+      .aggregateSweep({ sweep, tracking, final })
+      .then(
+        () => undefined,
+        () => undefined, // recomputed from MLflow at the end, or by `rexsweep report`
+      )
+      .finally(() => {
+        nextAggregateAt = Date.now() + Math.max(AGGREGATE_EVERY_MS, 4 * (Date.now() - t0));
+        aggregating = undefined;
+        tick++;
+      });
+  };
+  const maybeAggregate = () => {
+    if (groupCompleted && !aggregating && Date.now() >= nextAggregateAt) aggregating = aggregate(false);
+  };
+
   const onSettled = (cell: SweepCell, state: SettledState) => {
+    if (state === 'finished' || state === 'cached') {
+      const n = (groupsDone.get(groupOf(cell)) ?? 0) + 1;
+      groupsDone.set(groupOf(cell), n);
+      if (n === book.sweep.seeds.length) groupCompleted = true;
+    }
     const c = book.counts();
     const limit = book.sweep.maxFailedCells;
     if (state !== 'failed' || stop) return;
@@ -264,16 +309,27 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepPro
         launch(next.cell, next.restart ?? input.restart);
       }
       publish();
+      maybeAggregate();
       if (book.inFlight === 0 && (stop || !book.hasWork())) break;
       if (book.inFlight === 0 && startedThisRun >= book.sweep.cellsPerRun && !control.paused) {
         // A fresh history: the cells settled so far travel by key. Updates accepted meanwhile
-        // must have finished first, or their callers would see them lost.
+        // must have finished first, or their callers would see them lost; so must an aggregation.
         await condition(allHandlersFinished);
-        const next: SweepCarry = { book: book.carry(), tracking, paused: control.paused, concurrency: control.concurrency, startedAt, generation };
+        await aggregating;
+        const next: SweepCarry = {
+          book: book.carry(),
+          tracking,
+          paused: control.paused,
+          concurrency: control.concurrency,
+          startedAt,
+          generation,
+          groupsDone: Object.fromEntries(groupsDone),
+        };
         return await continueAsNew<typeof sweepWorkflow>({ ...input, config: book.sweep, carry: next });
       }
       // Ran out of this task's budget of cells to compute: yield, and go on in the next task.
       if (budget.cells <= 0) await sleep(1);
+      else if (groupCompleted && !aggregating) await condition(() => tick !== seen, Math.max(1, nextAggregateAt - Date.now()));
       else await condition(() => tick !== seen);
     }
   } catch (err) {
@@ -285,6 +341,9 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepPro
     throw err;
   }
 
+  // The full report (tables, figures, HTML) on the parent run, whatever the ending.
+  await aggregating;
+  await aggregate(true);
   const counts = book.counts();
   if (stop) {
     ended = stop.outcome;

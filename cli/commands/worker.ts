@@ -1,5 +1,6 @@
 /** `rexsweep worker --queues … --slots N --backend …`: a long-running worker process. */
 import type { Command } from 'commander';
+import { InputError } from '../../recsys/errors.ts';
 import { parseBackendOption } from '../options.ts';
 import type { WorkerRole } from '../../worker/worker.ts';
 import { gitCommit } from '../sweep/git-commit.ts';
@@ -15,9 +16,14 @@ export function registerWorkerCommand(program: Command): void {
     .option('--backend <name>', 'TF.js backend: auto, tensorflow-gpu, tensorflow, wasm, cpu', 'auto')
     .option('--dataset-cache <dir>', 'shared prepared-dataset cache for every cell on this worker')
     .option('--checkpoint-seconds <s>', 'at most one training checkpoint (to MLflow artifacts) per this many seconds', (v) => Number.parseFloat(v), 60)
-    .action(async (opts: { roles: string; workflowQueue: string; gpuQueue: string; slots: number; backend: string; datasetCache?: string; checkpointSeconds: number }) => {
+    .option('--isolation <mode>', 'process: each training/evaluation attempt in a child process, killed on cancel or timeout; inline: in the worker', 'process')
+    .action(async (opts: { roles: string; workflowQueue: string; gpuQueue: string; slots: number; backend: string; datasetCache?: string; checkpointSeconds: number; isolation: string }) => {
       const roles = opts.roles.split(',').map((r) => r.trim()) as WorkerRole[];
       const backend = parseBackendOption(opts.backend);
+      if (opts.isolation !== 'process' && opts.isolation !== 'inline') {
+        throw new InputError({ file: '<command line>', field: '--isolation' }, 'process or inline', opts.isolation);
+      }
+      const isolation = opts.isolation;
       const [{ connect }, { startWorkers }] = await Promise.all([import('../sweep/connect.ts'), import('../../worker/worker.ts')]);
       const conn = await connect((m) => process.stderr.write(m + '\n'));
       const workers = await startWorkers({
@@ -29,6 +35,7 @@ export function registerWorkerCommand(program: Command): void {
         backend,
         datasetCache: opts.datasetCache,
         checkpointSeconds: opts.checkpointSeconds,
+        isolation,
         gitCommit: gitCommit(),
         log: (m) => process.stderr.write(m + '\n'),
       });

@@ -2,9 +2,12 @@
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ensureLocalServices, type LocalServices } from '../../infra/local/index.ts';
+import { connectionOptions, temporalConnectionFromEnv, type TemporalConnectionSettings } from '../../worker/temporal-connection.ts';
 
 export interface Connected {
   services: LocalServices;
+  /** Address, namespace, TLS and API key in use (worker/temporal-connection.ts). */
+  temporal: TemporalConnectionSettings;
   client: Client;
   close(): Promise<void>;
 }
@@ -21,7 +24,9 @@ export function quietTemporalRuntime(): void {
 export async function connect(log: (m: string) => void): Promise<Connected> {
   quietTemporalRuntime();
   const services = await ensureLocalServices({ log });
-  const connection = await Connection.connect({ address: services.temporalAddress });
-  const client = new Client({ connection });
-  return { services, client, close: () => connection.close() };
+  // Read before connecting: a bad TLS variable is bad input (exit 2), not a connection failure.
+  const temporal = temporalConnectionFromEnv({ address: services.temporalAddress });
+  const connection = await Connection.connect(connectionOptions(temporal));
+  const client = new Client({ connection, namespace: temporal.namespace });
+  return { services, temporal, client, close: () => connection.close() };
 }

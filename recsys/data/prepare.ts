@@ -23,6 +23,7 @@ import { buildDataset, type Log } from './pipeline.ts';
 import { canonicalJson, sha256, sha256File } from './hashing.ts';
 import { datasetFolderName, readPreparedDataset, writePreparedDataset } from './store.ts';
 import { writeSyntheticInterchange } from './synthetic.ts';
+import { insideRoot } from './safe-path.ts';
 import type { PairMap, ReviewRow } from './rows.ts';
 
 /** Bump when a change to recsys/data/ changes what a given input produces. */
@@ -78,7 +79,7 @@ async function collect(rows: AsyncIterable<ReviewRow>): Promise<ReviewRow[]> {
 /** Generate the synthetic interchange file once per id (tmp + rename: never half-written). */
 async function syntheticSource(spec: Extract<DatasetSpec, { source: 'synthetic' }>, cacheRoot: string, id: string): Promise<string> {
   const relative = join('sources', `${datasetFolderName({ name: spec.name, id })}.jsonl`);
-  const path = join(cacheRoot, relative);
+  const path = insideRoot(cacheRoot, relative, 'dataset.name');
   if (!(await stat(path).then(() => true, () => false))) {
     await mkdir(join(cacheRoot, 'sources'), { recursive: true });
     const tmp = `${path}.tmp-${process.pid}`;
@@ -102,7 +103,7 @@ export async function prepareDataset(
   const hashes: { sha256: string; bytes: number }[] = [];
   for (const p of paths) hashes.push(await sha256File(p));
   const id = datasetId(spec, settings, hashes.map((h) => h.sha256));
-  const folder = join(cacheRoot, datasetFolderName({ name: spec.name, id }));
+  const folder = insideRoot(cacheRoot, datasetFolderName({ name: spec.name, id }), 'dataset.name');
 
   const cached = await readIfPresent(folder, id);
   if (cached) {

@@ -11,6 +11,7 @@ import { basename, join } from 'node:path';
 import { DatasetIntegrityError } from '../errors.ts';
 import { DATASET_FORMAT_VERSION, type DatasetManifest, type GroundTruthEntry, type PreparedDataset } from './dataset.ts';
 import { canonicalJson, sha256 } from './hashing.ts';
+import { insideRoot } from './safe-path.ts';
 
 type Typed = Int32Array | Float32Array | Uint8Array;
 type TypedCtor = Int32ArrayConstructor | Float32ArrayConstructor | Uint8ArrayConstructor;
@@ -90,7 +91,7 @@ export async function writePreparedDataset(
   cacheRoot: string,
 ): Promise<{ folder: string; manifest: DatasetManifest; written: boolean }> {
   await mkdir(cacheRoot, { recursive: true });
-  const folder = join(cacheRoot, datasetFolderName(dataset.manifest));
+  const folder = insideRoot(cacheRoot, datasetFolderName(dataset.manifest), 'dataset.name');
   if (await exists(folder)) return { folder, manifest: dataset.manifest, written: false };
   const tmp = await mkdtemp(join(cacheRoot, `.${basename(folder)}.tmp-`));
   try {

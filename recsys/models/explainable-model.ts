@@ -62,6 +62,11 @@ export interface TrainProgress {
 export interface TrainHooks {
   /** Called after each epoch/iteration; may be async (heartbeats, checkpoints). */
   onEpoch?: (p: TrainProgress, state: () => ModelState) => void | Promise<void>;
+  /**
+   * Called every few mini-batches inside an epoch: an epoch on a large dataset takes longer than
+   * a heartbeat timeout, and a worker must show it is alive meanwhile. Must not change the numbers.
+   */
+  onBatch?: (p: { epoch: number; batch: number; batches: number }) => void;
 }
 
 export interface TrainResult {

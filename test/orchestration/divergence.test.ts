@@ -22,16 +22,10 @@ import type { SweepConfig } from '../../sweep/schema.ts';
 import { MlflowClient, TAG } from '../../tracking/index.ts';
 import { cellWorkflowId, type SweepProgress } from '../../workflows/sweep.ts';
 import { buildWorkflowBundle, startWorkers, type RunningWorkers } from '../../worker/worker.ts';
+import { required } from './harness.ts';
 
 const temporalAddress = () => required('TEMPORAL_ADDRESS');
 const mlflowUri = () => required('MLFLOW_TRACKING_URI');
-
-function required(name: string): string {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: these tests need the real servers of test/setup/servers.ts`);
-  return v;
-}
-
 
 let dir: string;
 let config: SweepConfig;
@@ -81,6 +75,8 @@ cell:
     mlflowUri: mlflowUri(),
     queues: config.queues,
     roles: ['workflow', 'gpu'],
+    // Compute in-process: a child per attempt is tested by test/activities and the kill drill.
+    isolation: 'inline',
     slots: 1,
     backend: 'wasm',
     gitCommit: 'test',

@@ -13,7 +13,8 @@ import { createComputeActivities } from '../../activities/compute.ts';
 import type { CellRef } from '../../activities/contracts.ts';
 import { parseSweepYaml } from '../../sweep/load.ts';
 import type { SweepConfig } from '../../sweep/schema.ts';
-import { logTrainingCurve, MlflowClient, TAG, type Run } from '../../tracking/index.ts';
+import { mlflowArtifactStore } from '../../activities/mlflow-artifacts.ts';
+import { MlflowClient, TAG, type Run } from '../../tracking/index.ts';
 import { progressQuery, type SweepProgress } from '../../workflows/sweep.ts';
 import { buildWorkflowBundle, startWorkers, type RunningWorkers } from '../../worker/worker.ts';
 
@@ -84,11 +85,7 @@ export async function computeWorker(h: Harness, config: SweepConfig, fail?: (ref
   const connection = await NativeConnection.connect({ address: required('TEMPORAL_ADDRESS') });
   const real = createComputeActivities({
     backend: 'wasm',
-    artifacts: {
-      upload: (runId, path, body) => h.mlflow.uploadArtifact(runId, path, body),
-      download: (runId, path) => h.mlflow.downloadArtifact(runId, path),
-      logTrainingCurve: (runId, losses) => logTrainingCurve(h.mlflow, runId, losses),
-    },
+    artifacts: mlflowArtifactStore(h.mlflow),
   });
   const worker = await Worker.create({
     connection,

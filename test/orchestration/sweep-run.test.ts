@@ -15,15 +15,10 @@ import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import { buildWorkflowBundle, startWorkers, type RunningWorkers } from '../../worker/worker.ts';
 import { startSweep } from '../../cli/sweep/start-sweep.ts';
 import { quietTemporalRuntime } from '../../cli/sweep/connect.ts';
+import { required } from './harness.ts';
 
 const temporalAddress = () => required('TEMPORAL_ADDRESS');
 const mlflowUri = () => required('MLFLOW_TRACKING_URI');
-
-function required(name: string): string {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: these tests need the real servers of test/setup/servers.ts`);
-  return v;
-}
 
 let dir: string;
 let config: SweepConfig;
@@ -64,6 +59,8 @@ cell:
     mlflowUri: mlflowUri(),
     queues: config.queues,
     roles: ['workflow', 'gpu'],
+    // Compute in-process: a child per attempt is tested by test/activities and the kill drill.
+    isolation: 'inline',
     slots: 1,
     backend: 'wasm',
     gitCommit: 'test',

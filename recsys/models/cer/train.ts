@@ -14,7 +14,7 @@ import { Rng } from '../../random.ts';
 import type { ModelState, TrainHooks, TrainResult } from '../explainable-model.ts';
 import { gatherRows, gatherValues } from './batch.ts';
 import { yieldToEventLoop } from './event-loop.ts';
-import { type CerModel, cerModelFromState, cerModelToState, disposeCerModel, initCerModel, layerSizes } from './mlp.ts';
+import { type CerModel, cerModelFromState, cerModelToState, cerParameters, disposeCerModel, initCerModel, layerSizes } from './mlp.ts';
 import { type StepSettings, trainStep } from './step.ts';
 
 /** Name of the loss-history tensor a CER ModelState carries besides the weights. */
@@ -91,8 +91,11 @@ export async function trainCerModel(
         const next = tf.tidy(() => tf.add(total, tf.mul(loss, rows)) as tf.Scalar);
         tf.dispose([x, y, labels, loss, total]);
         total = next;
-        // Let timers (heartbeats) run during long epochs.
-        if (b % 8 === 7) await yieldToEventLoop();
+        // Let timers run and show progress during long epochs.
+        if (b % 8 === 7) {
+          hooks.onBatch?.({ epoch, batch: b + 1, batches: Math.ceil(n / batchSize) });
+          await yieldToEventLoop();
+        }
       }
       const loss = (await total.data())[0] / n;
       total.dispose();

@@ -1,0 +1,13 @@
+/** What a compute attempt's child process is asked to do (the `start` message's task). */
+import type { CellRef, EvaluateInput } from './contracts.ts';
+import type { WorkSettings } from './compute-work.ts';
+
+export type ComputeTask = {
+  settings: WorkSettings;
+  /** The previous attempt's last heartbeat details (activityInfo().heartbeatDetails). */
+  previous: unknown;
+} & (
+  | { op: 'prepareData'; args: [CellRef] }
+  | { op: 'trainCell'; args: [CellRef, string] }
+  | { op: 'evaluateCell'; args: [EvaluateInput] }
+);

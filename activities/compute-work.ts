@@ -1,0 +1,276 @@
+/**
+ * What the GPU-queue activities do: prepare data, train (with checkpoints), evaluate. Runs in the
+ * worker process (isolation 'inline') or in a child process per attempt ('process',
+ * activities/compute-child.ts); either way it talks to its attempt only through `AttemptIo`, so
+ * the same code resumes, heartbeats and fails the same way in both.
+ */
+import type { BackendReport } from '../recsys/backend.ts';
+import type { EvaluationRow } from '../recsys/cell/result.ts';
+import { resolveCellConfig, type ResolvedCellConfig } from '../recsys/config.ts';
+import type { PreparedDataset } from '../recsys/data/dataset.ts';
+import { prepareDataset } from '../recsys/data/prepare.ts';
+import type { Explanation } from '../recsys/models/explainable-model.ts';
+import type { CellRef, EvaluateInput, PreparedRef, TrainedRef } from './contracts.ts';
+import { checkpointArtifact, latestCheckpoint } from './checkpoints.ts';
+import { decodeModelState, encodeModelState } from './model-codec.ts';
+import { NOOP_TRAINED, noopRow } from './noop-cells.ts';
+
+/** Where a run's files live; backed by MLflow's artifact store in production and tests. */
+export interface ArtifactStore {
+  upload(runId: string, path: string, body: Buffer): Promise<void>;
+  download(runId: string, path: string): Promise<Buffer>;
+  /**
+   * Run-relative paths of the files directly under `dir` (empty when there is none). Without it
+   * only a checkpoint named by the previous attempt's heartbeat is resumed from
+   * (activities/mlflow-artifacts.ts has it).
+   */
+  list?(runId: string, dir: string): Promise<string[]>;
+  logTrainingCurve(runId: string, losses: number[]): Promise<void>;
+}
+
+/** Settings of the work itself; plain data, so that they can be sent to a child process. */
+export interface WorkSettings {
+  /** Overrides the cell's datasetCache, so all cells on a worker share one cache. */
+  datasetCache?: string;
+  /** Backend requested for this worker ('auto' unless forced). */
+  backend?: ResolvedCellConfig['backend'];
+  /**
+   * At most one training checkpoint per this many seconds (default 60; 0 = every epoch). A
+   * checkpoint goes to the run's artifacts and its path rides on the heartbeat, so a retried
+   * attempt on any worker resumes from it.
+   */
+  checkpointSeconds?: number;
+}
+
+/** One activity attempt as the work sees it. */
+export interface AttemptIo {
+  heartbeat(details: unknown): void;
+  /** The last heartbeat details of the previous attempt, if any. */
+  previous(): unknown;
+  log(message: string): void;
+}
+
+/** Heartbeats inside a training epoch come at most this often. */
+const BATCH_HEARTBEAT_MS = 10_000;
+
+/** What a training heartbeat carries; the last one is handed to the next attempt. */
+export interface TrainHeartbeat {
+  phase: 'train';
+  epoch: number;
+  epochs: number;
+  loss: number;
+  /** Artifact path of the latest checkpoint, if any. */
+  checkpoint?: string;
+  checkpointEpoch?: number;
+  /** Progress inside epoch `epoch + 1`, on heartbeats sent between epochs' ends. */
+  batch?: number;
+  batches?: number;
+}
+
+/** trainCell's heartbeats before its first epoch (plus the carried checkpoint, if any). */
+export interface SetupHeartbeat {
+  phase: 'setup';
+  step: 'backend' | 'ready';
+  checkpoint?: string;
+  checkpointEpoch?: number;
+}
+
+export interface ComputeWork {
+  prepareData(ref: CellRef, io: AttemptIo): Promise<PreparedRef>;
+  trainCell(ref: CellRef, runId: string, io: AttemptIo): Promise<TrainedRef>;
+  evaluateCell(input: EvaluateInput, io: AttemptIo): Promise<EvaluationRow>;
+}
+
+const MODEL_ARTIFACT = 'model/state.rxm';
+const explanationsArtifact = (attack: string, epsilon: number) => `explanations/${attack}-${epsilon}.json`;
+
+/** The cell's config with the worker's overrides; cheap (no TF), used to spot no-op cells early. */
+export function workConfig(ref: CellRef, s: WorkSettings): ResolvedCellConfig {
+  const c = resolveCellConfig(ref.cell);
+  return s.datasetCache ? { ...c, datasetCache: s.datasetCache } : c;
+}
+
+/**
+ * TF.js and the models, loaded on first training or evaluation only: a child that prepares data
+ * starts in about half the time without them (2 s of imports on this project's CI machine).
+ */
+const loadModels = async () => {
+  const [backend, adapters, runCell, evaluate, random] = await Promise.all([
+    import('../recsys/backend.ts'),
+    import('../recsys/cell/model-adapter.ts'),
+    import('../recsys/cell/run-cell.ts'),
+    import('../recsys/evaluate/evaluate.ts'),
+    import('../recsys/random.ts'),
+  ]);
+  return { ...backend, ...adapters, ...evaluate, RANK_K: runCell.RANK_K, Rng: random.Rng };
+};
+
+export function createComputeWork(s: WorkSettings, artifacts: ArtifactStore): ComputeWork {
+  // Per instance, not global: the backend is chosen once, datasets are reused across cells.
+  let backend: Promise<BackendReport> | undefined;
+  let models: ReturnType<typeof loadModels> | undefined;
+  const datasets = new Map<string, Promise<PreparedDataset>>();
+
+  const ensureBackend = async (c: ResolvedCellConfig) => {
+    const m = await (models ??= loadModels());
+    return (backend ??= m.selectBackend(m.requestedBackend(s.backend ?? c.backend)));
+  };
+  const dataFor = (c: ResolvedCellConfig, io: AttemptIo): Promise<PreparedDataset> => {
+    const key = JSON.stringify([c.dataset, c.data, c.datasetCache]);
+    let p = datasets.get(key);
+    if (!p) {
+      p = prepareDataset(c.dataset, c.data, c.datasetCache, (m) => {
+        io.log(m);
+        io.heartbeat({ phase: 'prepare', message: m });
+      }).then((r) => r.dataset);
+      p.catch(() => datasets.delete(key));
+      datasets.set(key, p);
+    }
+    return p;
+  };
+
+  /**
+   * Where training starts: the checkpoint the previous attempt announced on its heartbeat; else,
+   * unless the cell is restarted from scratch, the latest checkpoint in the run's artifacts (left
+   * by an attempt whose heartbeat was lost, or by an earlier workflow run of this cell).
+   */
+  const startingPoint = async (ref: CellRef, runId: string, io: AttemptIo) => {
+    // Any phase: setup heartbeats carry the checkpoint forward too.
+    const previous = io.previous() as Partial<TrainHeartbeat> | undefined;
+    if (typeof previous?.checkpoint === 'string') {
+      const path = previous.checkpoint;
+      return { path, epoch: previous.checkpointEpoch ?? 0, state: decodeModelState(await artifacts.download(runId, path)) };
+    }
+    if (ref.restart === 'scratch') return undefined;
+    return latestCheckpoint(artifacts, runId, io.log);
+  };
+
+  return {
+    async prepareData(ref, io) {
+      const c = workConfig(ref, s);
+      if (c.noop) return { datasetId: 'noop', folder: '' };
+      const data = await dataFor(c, io);
+      return { datasetId: data.manifest.id, folder: c.datasetCache };
+    },
+
+    async trainCell(ref, runId, io): Promise<TrainedRef> {
+      const c = workConfig(ref, s);
+      if (c.noop) return NOOP_TRAINED;
+      // Until the first epoch, heartbeats say where setup is and carry the checkpoint this
+      // attempt resumes from, so an attempt that dies while loading the backend or preparing data
+      // hands that checkpoint on instead of a heartbeat without one. Each is real progress, not a
+      // timer: a child stuck in setup still stops heartbeating.
+      const previous = io.previous() as Partial<TrainHeartbeat> | undefined;
+      let carried: Pick<TrainHeartbeat, 'checkpoint' | 'checkpointEpoch'> =
+        typeof previous?.checkpoint === 'string' ? { checkpoint: previous.checkpoint, checkpointEpoch: previous.checkpointEpoch ?? 0 } : {};
+      const setup: AttemptIo = { ...io, heartbeat: (d) => io.heartbeat({ ...(d as object), ...carried }) };
+      setup.heartbeat({ phase: 'setup', step: 'backend' } satisfies SetupHeartbeat);
+      const report = await ensureBackend(c);
+      const { MODEL_ADAPTERS } = await models!;
+      const data = await dataFor(c, setup);
+      const t0 = Date.now();
+      const start = await startingPoint(ref, runId, io);
+      if (start) carried = { checkpoint: start.path, checkpointEpoch: start.epoch };
+      setup.heartbeat({ phase: 'setup', step: 'ready' } satisfies SetupHeartbeat);
+      let checkpoint = start ? { path: start.path, epoch: start.epoch } : undefined;
+      if (start) io.log(`cell ${ref.cellKey}: resuming from ${start.path} (epoch ${start.state.epoch})`);
+      const every = (s.checkpointSeconds ?? 60) * 1000;
+      let lastSaved = Date.now();
+      // Until the first epoch ends, in-epoch heartbeats carry the resumed checkpoint forward.
+      let lastBeat: TrainHeartbeat = {
+        phase: 'train',
+        epoch: start?.state.epoch ?? 0,
+        epochs: c.epochs,
+        loss: Number.NaN,
+        ...(checkpoint ? { checkpoint: checkpoint.path, checkpointEpoch: checkpoint.epoch } : {}),
+      };
+      let lastBeatAt = Date.now();
+      const trained = await MODEL_ADAPTERS[c.model].train(
+        data,
+        c,
+        {
+          onEpoch: async (p, state) => {
+            if (p.epoch < p.epochs && Date.now() - lastSaved >= every) {
+              const path = checkpointArtifact(p.epoch);
+              await artifacts.upload(runId, path, encodeModelState(state()));
+              checkpoint = { path, epoch: p.epoch };
+              lastSaved = Date.now();
+            }
+            const beat: TrainHeartbeat = { phase: 'train', epoch: p.epoch, epochs: p.epochs, loss: p.loss };
+            if (checkpoint) Object.assign(beat, { checkpoint: checkpoint.path, checkpointEpoch: checkpoint.epoch });
+            lastBeat = beat;
+            lastBeatAt = Date.now();
+            io.heartbeat(beat);
+          },
+          // An epoch on a large dataset outlasts a heartbeat timeout (a Kindle-size CER epoch
+          // took 27 min on WASM): show progress inside it, at most every 10 s.
+          onBatch: (b) => {
+            if (Date.now() - lastBeatAt < BATCH_HEARTBEAT_MS) return;
+            lastBeatAt = Date.now();
+            io.heartbeat({ ...lastBeat, batch: b.batch, batches: b.batches });
+          },
+        },
+        start?.state,
+      );
+      const seconds = (Date.now() - t0) / 1000;
+      await artifacts.upload(runId, MODEL_ARTIFACT, encodeModelState(trained.state));
+      await artifacts.logTrainingCurve(runId, trained.losses);
+      const m = data.manifest;
+      return {
+        modelArtifact: MODEL_ARTIFACT,
+        dataset: {
+          id: m.id,
+          folder: c.datasetCache,
+          users: m.userCount,
+          items: m.itemCount,
+          features: m.featureCount,
+          trainPairs: data.train.labels.length,
+          testUsers: data.test.users.length,
+        },
+        epochs: trained.state.epoch,
+        seconds,
+        finalLoss: trained.losses[trained.losses.length - 1] ?? Number.NaN,
+        backend: report.name,
+        device: report.device,
+      };
+    },
+
+    async evaluateCell(input, io): Promise<EvaluationRow> {
+      const c = workConfig(input.ref, s);
+      if (c.noop) return noopRow(input);
+      await ensureBackend(c);
+      const { MODEL_ADAPTERS, RANK_K, Rng, evaluateView, explanationStability } = await models!;
+      const data = await dataFor(c, io);
+      const state = decodeModelState(await artifacts.download(input.runId, input.trained.modelArtifact));
+      const adapter = MODEL_ADAPTERS[c.model];
+      const t0 = Date.now();
+      // A timer in the process that evaluates: it stops when that process hangs, so a hung
+      // evaluation stops heartbeating and is caught by the heartbeat timeout.
+      const beat = setInterval(() => io.heartbeat({ phase: 'evaluate', attack: input.attack, epsilon: input.epsilon }), 10_000);
+      try {
+        const view =
+          input.attack === 'none'
+            ? adapter.cleanView(state, data, c)
+            : await adapter.attackedView(state, data, c, input.epsilon, input.attack, Rng.derive(c.seed, `attack:${input.attack}:${input.epsilon}`));
+        try {
+          const { metrics, explanations } = await evaluateView(view, data, {
+            k: RANK_K,
+            explainUsers: c.explainer.testUsers,
+            groundTruth: c.choices.groundTruth,
+          });
+          await artifacts.upload(input.runId, explanationsArtifact(input.attack, input.epsilon), Buffer.from(JSON.stringify(explanations)));
+          const clean: Explanation[] =
+            input.attack === 'none'
+              ? explanations
+              : JSON.parse((await artifacts.download(input.runId, explanationsArtifact('none', 0))).toString('utf8'));
+          const { stability, pairs } = explanationStability(clean, explanations);
+          return { attack: input.attack, epsilon: input.epsilon, ...metrics, stability, stabilityPairs: pairs, seconds: (Date.now() - t0) / 1000 };
+        } finally {
+          view.dispose();
+        }
+      } finally {
+        clearInterval(beat);
+      }
+    },
+  };
+}

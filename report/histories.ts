@@ -1,0 +1,112 @@
+/**
+ * Metric histories of many runs. MLflow's public REST API reads one (run, key) history per
+ * request: ~35 requests a cell, minutes for a thousand cells. The server also answers
+ * `ajax-api/2.0/mlflow/metrics/get-history-bulk-interval` (what its UI charts use): one key for up
+ * to 100 runs per request, every point of every step while a run has at most 2500 steps (a
+ * curve has one step per ε_A). That endpoint is not in the documented API, so a server without it
+ * (404, or an unreadable answer) is read the public way instead, with the same result.
+ */
+import { z } from 'zod';
+import { MlflowApiError, MlflowResponseError, type MlflowClient, type Metric } from '../tracking/index.ts';
+
+const BULK_PATH = '/ajax-api/2.0/mlflow/metrics/get-history-bulk-interval';
+/** The server's limits (mlflow/server/handlers.py MAX_RUNS_GET_METRIC_HISTORY_BULK, MAX_RESULTS_PER_RUN). */
+const BULK_RUNS = 100;
+const BULK_RESULTS = 2500;
+
+const num = z.union([z.number(), z.string()]).transform((v) => Number(v));
+const BulkResponse = z.object({
+  metrics: z
+    .array(z.object({ run_id: z.string(), key: z.string(), value: num, timestamp: num, step: num.optional() }))
+    .optional()
+    .default([]),
+});
+
+/** runId → key → history. */
+export type Histories = Map<string, Map<string, Metric[]>>;
+
+export interface HistoryOptions {
+  concurrency?: number;
+  /** Force the public per-run endpoint (tests compare both). */
+  publicOnly?: boolean;
+  /** Runs per bulk request (default and most: the server's 100). */
+  bulkRuns?: number;
+  /** Called after every request (an activity heartbeats with it). */
+  onProgress?: (requestsDone: number, requests: number) => void;
+}
+
+/** `wanted` maps run id → the metric keys to read; every run id is in the answer. */
+export async function readHistories(mlflow: MlflowClient, wanted: ReadonlyMap<string, ReadonlyArray<string>>, opts: HistoryOptions = {}): Promise<Histories> {
+  if (!opts.publicOnly) {
+    const bulk = await readBulk(mlflow, wanted, opts.concurrency ?? 4, Math.min(BULK_RUNS, opts.bulkRuns ?? BULK_RUNS), opts.onProgress);
+    if (bulk) return bulk;
+  }
+  return readPublic(mlflow, wanted, opts.concurrency ?? 8, opts.onProgress);
+}
+
+function put(out: Histories, runId: string, key: string, points: Metric[]): void {
+  let byKey = out.get(runId);
+  if (!byKey) out.set(runId, (byKey = new Map()));
+  byKey.set(key, [...(byKey.get(key) ?? []), ...points]);
+}
+
+type Progress = HistoryOptions['onProgress'];
+
+async function readPublic(mlflow: MlflowClient, wanted: ReadonlyMap<string, ReadonlyArray<string>>, concurrency: number, onProgress: Progress): Promise<Histories> {
+  const out: Histories = new Map();
+  const jobs = [...wanted].flatMap(([runId, keys]) => keys.map((key) => ({ runId, key })));
+  let done = 0;
+  await mapLimit(jobs, concurrency, async ({ runId, key }) => {
+    put(out, runId, key, await mlflow.getMetricHistory(runId, key));
+    onProgress?.(++done, jobs.length);
+  });
+  for (const [runId] of wanted) if (!out.has(runId)) out.set(runId, new Map());
+  return out;
+}
+
+/** null when the server has no bulk endpoint. */
+async function readBulk(
+  mlflow: MlflowClient,
+  wanted: ReadonlyMap<string, ReadonlyArray<string>>,
+  concurrency: number,
+  perRequest: number,
+  onProgress: Progress,
+): Promise<Histories | null> {
+  const runsOfKey = new Map<string, string[]>();
+  for (const [runId, keys] of wanted) for (const key of keys) runsOfKey.set(key, [...(runsOfKey.get(key) ?? []), runId]);
+  const jobs = [...runsOfKey].flatMap(([key, runIds]) => chunks(runIds, perRequest).map((ids) => ({ key, ids })));
+  const out: Histories = new Map();
+  for (const [runId] of wanted) out.set(runId, new Map());
+  let done = 0;
+  try {
+    await mapLimit(jobs, concurrency, async ({ key, ids }) => {
+      const r = await mlflow.transport.json('GET', BULK_PATH, BulkResponse, { query: { run_ids: ids, metric_key: key, max_results: BULK_RESULTS } });
+      for (const m of r.metrics) put(out, m.run_id, key, [{ key: m.key, value: m.value, timestamp: m.timestamp, step: m.step ?? 0 }]);
+      onProgress?.(++done, jobs.length);
+    });
+  } catch (err) {
+    if ((err instanceof MlflowApiError && (err.status === 404 || err.status === 405)) || err instanceof MlflowResponseError) return null;
+    throw err;
+  }
+  return out;
+}
+
+function chunks<T>(xs: ReadonlyArray<T>, n: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
+  return out;
+}
+
+/** Run `fn` over `items`, at most `limit` at once. */
+export async function mapLimit<T, R>(items: ReadonlyArray<T>, limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return out;
+}

@@ -1,0 +1,66 @@
+/**
+ * The aggregates as metrics of the sweep's parent run. One key per (dataset, model, defense,
+ * attack, metric, statistic), mirroring the cell runs' keys (tracking/result-metrics.ts) with a
+ * group prefix and a `.mean` / `.sd` suffix, and the same step = round(100·ε_A):
+ *
+ *   <dataset>/<model>/<defense>/eval.clean.<m>.mean|sd     step 0
+ *   <dataset>/<model>/<defense>/eval.<attack>.<m>.mean|sd  step round(100·ε_A); step 0 = clean
+ *   <dataset>/<model>/<defense>/eval.<attack>.n            seeds per step
+ *
+ * defense = `vanilla` or `l<λ>_e<ε_D>`. MLflow's UI groups charts by the part before the first
+ * `/`, so each dataset gets its own section, and a chart of `…/eval.fgsm.ndcg5.mean` against step
+ * is the robustness curve. Only HEADLINE_METRICS go here (few keys); every metric is in the CSV
+ * and JSON artifacts. An SD of n = 1 is not logged (MLflow has no null).
+ */
+import { defenseSlug } from './aggregate.ts';
+import type { AggregateGroup, AggregateTable } from './schema.ts';
+import { HEADLINE_METRICS } from './table.ts';
+import { epsilonStep, sanitizeKey, type MetricInput } from '../tracking/index.ts';
+
+export function groupPrefix(g: Pick<AggregateGroup, 'dataset' | 'model' | 'lambda' | 'epsilonD'>): string {
+  // One path segment each: a `/` inside a name would add a level.
+  const segment = (x: string) => sanitizeKey(x.replace(/\//g, '_'));
+  return `${segment(g.dataset)}/${segment(g.model)}/${defenseSlug(g.lambda, g.epsilonD)}`;
+}
+
+/** Metric points (without timestamps) for the parent run. */
+export function parentRunMetrics(table: AggregateTable): MetricInput[] {
+  const out: MetricInput[] = [];
+  const cleanOf = new Map<string, AggregateGroup>();
+  for (const g of table.groups) if (g.attack === 'clean') cleanOf.set(groupPrefix(g), g);
+  const attacksOf = new Map<string, Set<string>>();
+  for (const g of table.groups) {
+    const prefix = groupPrefix(g);
+    const step = g.attack === 'clean' ? 0 : epsilonStep(g.epsilonA);
+    push(out, prefix, g.attack, g, step);
+    if (g.attack !== 'clean') attacksOf.set(prefix, (attacksOf.get(prefix) ?? new Set()).add(g.attack));
+  }
+  // Each attack curve starts at the clean value (ε_A = 0), as on the cell runs.
+  for (const [prefix, attacks] of attacksOf) {
+    const clean = cleanOf.get(prefix);
+    if (clean) for (const attack of attacks) push(out, prefix, attack, clean, 0);
+  }
+  return out;
+}
+
+function push(out: MetricInput[], prefix: string, attack: string, g: AggregateGroup, step: number): void {
+  if (attack !== 'clean') out.push({ key: `${prefix}/eval.${attack}.n`, value: g.seeds.length, step });
+  for (const m of HEADLINE_METRICS) {
+    const s = g.metrics[m];
+    if (!s) continue;
+    out.push({ key: `${prefix}/eval.${attack}.${m}.mean`, value: s.mean, step });
+    if (s.sd !== null) out.push({ key: `${prefix}/eval.${attack}.${m}.sd`, value: s.sd, step });
+  }
+}
+
+/**
+ * The points of `next` that `previous` (the last logged table) does not already hold with the
+ * same value: re-aggregating a sweep whose numbers did not change logs nothing, so the parent
+ * run's metric histories stay one point per step unless a result actually changed.
+ */
+export function changedMetrics(previous: AggregateTable | null, next: AggregateTable): MetricInput[] {
+  const fresh = parentRunMetrics(next);
+  if (!previous) return fresh;
+  const old = new Map(parentRunMetrics(previous).map((m) => [`${m.key}@${m.step}`, m.value]));
+  return fresh.filter((m) => old.get(`${m.key}@${m.step}`) !== m.value);
+}
