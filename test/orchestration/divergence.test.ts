@@ -139,7 +139,7 @@ describe('a diverging cell in a sweep on real Temporal and MLflow', () => {
     expect((await mlflow.getMetricHistory(efmRuns[0].info.runId, 'train.loss')).map((m) => m.step).sort()).toEqual([1, 2]);
 
     expect(parents[0].info.status).toBe('FAILED');
-    expect(parents[0].data.tags[TAG.closeReason]).toBe('1 cells failed');
+    expect(parents[0].data.tags[TAG.closeReason]).toBe('1 of 2 cells failed');
   });
 
   it('the diverging cell was trained once: one trainCell attempt, failed as non-retryable', async () => {
