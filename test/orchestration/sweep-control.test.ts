@@ -167,6 +167,16 @@ describe('control of a running sweep', () => {
     const runs = await cellRuns(h, config.study);
     expect([...runs.keys()].sort()).toEqual(expandSweep(wider).map((c) => c.key).sort());
 
+    // The finished sweep, run again with another seed: a new run that runs only the new cells.
+    const moreSeeds = { ...wider, seeds: [0, 1] };
+    const again = await startSweep(h.client, moreSeeds);
+    expect(again.action).toBe('started');
+    const second: SweepProgress = await again.handle.result();
+    expect(second.counts).toMatchObject({ cached: 3, finished: 3, failed: 0 });
+    const all = await cellRuns(h, config.study);
+    expect(all.size).toBe(6);
+    for (const [key, rs] of all) expect(rs.map((r) => r.info.status), key).toEqual(['FINISHED']);
+
     // A new sweep id under the same name (fixed settings changed): refused unless asked for.
     const other = { ...wider, epochs: 9 };
     await expect(startSweep(h.client, other, { file: 'other.yaml' })).rejects.toThrow(/pass --new-settings/);
