@@ -11,11 +11,16 @@
 #   pytorch  bench/pytorch/*.py in the venv made by bench/setup-torch.sh (run that first).
 #   tfjs     $TFJS_TRAIN_CMD / $TFJS_EXPLAIN_CMD if set, else bench/tfjs/cer_train.ts and
 #            bench/tfjs/explainer.ts via `npx tsx` when those files exist, else skipped.
+#   tfjs-B   the same on TF.js backend B (--backend B): tfjs-wasm (= tfjs), tfjs-tensorflow (native
+#            TensorFlow, after `rexsweep setup native`), tfjs-webgpu (Dawn; lavapipe on a CPU host),
+#            tfjs-cpu. WASM and plain CPU compute on one thread in Node, so they run at --threads 1
+#            only; tfjs-tensorflow and tfjs-webgpu get each thread count (TF_NUM_INTRAOP_THREADS,
+#            LP_NUM_THREADS). All of them in one --frameworks list run side by side.
 #            They must take the same flags as the PyTorch scripts (--features --batch --steps
 #            --warmup --repeats --threads --lambda --eps; explainer: --features --pairs --steps
 #            --warmup --repeats --threads) and print the same JSON line.
 #
-# Usage: bench/run.sh [--quick] [--frameworks pytorch,tfjs] [--benches train,explainer]
+# Usage: bench/run.sh [--quick] [--frameworks pytorch,tfjs-tensorflow,tfjs-wasm,tfjs-webgpu] [--benches train,explainer]
 #                     [--features "24 100"] [--threads "1 2"] [--variants "vanilla adv"]
 #                     [--pin] [--out DIR]
 #   --quick   few steps (smoke test of the runner, numbers not meaningful)
@@ -27,7 +32,8 @@
 # Environment: REXSWEEP_BENCH_VENV / REXSWEEP_CACHE (see setup-torch.sh), ADV_LAMBDA (0.5), ADV_EPS (0.5),
 #   NICE=-19 (run each cell under `nice -n $NICE`; it only outranks processes of the same cgroup:
 #   on 2026-11-27 it still left a 1-thread run only 0.7-0.98 of a core; say so next to any number),
-#   OWN_CORES_OK=1 (passes --own-cores-ok: see bench/pytorch/hostload.py), TRAIN_STEPS (300), EXPLAIN_STEPS (200; pairsPerSec is per 1000-step explanation whatever this is), EXPLAIN_PAIRS (256), REPEATS (3).
+#   OWN_CORES_OK=1 (passes --own-cores-ok: see bench/pytorch/hostload.py), TRAIN_STEPS (300), EXPLAIN_STEPS (200; pairsPerSec is per 1000-step explanation whatever this is), EXPLAIN_PAIRS (256), REPEATS (3), WARMUP (30 warm-up steps),
+#   MAX_FOREIGN (unset: the scripts' 10; -1 keeps every block, for a machine that is never quiet: then read foreignCpuPct).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -64,7 +70,7 @@ TRAIN_STEPS="${TRAIN_STEPS:-300}"
 EXPLAIN_STEPS="${EXPLAIN_STEPS:-200}"  # pairsPerSec is scaled to 1000-step explanations
 EXPLAIN_PAIRS="${EXPLAIN_PAIRS:-256}"
 REPEATS="${REPEATS:-3}"
-WARMUP=30
+WARMUP="${WARMUP:-30}"
 if [[ $QUICK == 1 ]]; then TRAIN_STEPS=20; EXPLAIN_STEPS=20; REPEATS=1; WARMUP=2; fi
 
 OUT="${OUT:-$HERE/out/run-$(date +%Y%m%d-%H%M%S)}"
@@ -115,11 +121,13 @@ cmd_for() {
     pytorch)
       [[ -x "$TORCH_PY" ]] || { echo "run.sh: no torch venv at $VENV; run bench/setup-torch.sh" >&2; return; }
       if [[ $bench == train ]]; then echo "$TORCH_PY $HERE/pytorch/cer_train.py"; else echo "$TORCH_PY $HERE/pytorch/explainer.py"; fi ;;
-    tfjs)
-      if [[ $bench == train && -n "${TFJS_TRAIN_CMD:-}" ]]; then echo "$TFJS_TRAIN_CMD"
-      elif [[ $bench == explainer && -n "${TFJS_EXPLAIN_CMD:-}" ]]; then echo "$TFJS_EXPLAIN_CMD"
-      elif [[ $bench == train && -f "$HERE/tfjs/cer_train.ts" ]]; then echo "npx --prefix $REPO tsx $HERE/tfjs/cer_train.ts"
-      elif [[ $bench == explainer && -f "$HERE/tfjs/explainer.ts" ]]; then echo "npx --prefix $REPO tsx $HERE/tfjs/explainer.ts"
+    tfjs|tfjs-*)
+      local backend="${fw#tfjs}"; backend="${backend#-}"
+      local flag=""; [[ -n $backend ]] && flag=" --backend $backend"
+      if [[ $bench == train && -n "${TFJS_TRAIN_CMD:-}" ]]; then echo "$TFJS_TRAIN_CMD$flag"
+      elif [[ $bench == explainer && -n "${TFJS_EXPLAIN_CMD:-}" ]]; then echo "$TFJS_EXPLAIN_CMD$flag"
+      elif [[ $bench == train && -f "$HERE/tfjs/cer_train.ts" ]]; then echo "npx --prefix $REPO tsx $HERE/tfjs/cer_train.ts$flag"
+      elif [[ $bench == explainer && -f "$HERE/tfjs/explainer.ts" ]]; then echo "npx --prefix $REPO tsx $HERE/tfjs/explainer.ts$flag"
       fi ;;
   esac
 }
@@ -133,6 +141,9 @@ for fw in ${FRAMEWORKS//,/ }; do
     for variant in $variants; do
       for F in $FEATURES; do
         for T in $THREADS; do
+          if [[ $T != 1 && ( $fw == tfjs || $fw == tfjs-wasm || $fw == tfjs-cpu ) ]]; then
+            echo "== skip $fw-$bench-${variant/-/x}-F$F-t$T (single-threaded in Node)"; continue
+          fi
           if [[ $bench == train ]]; then
             args="--features $F --threads $T --steps $TRAIN_STEPS --warmup $WARMUP --repeats $REPEATS"
             [[ $variant == adv ]] && args="$args --lambda $ADV_LAMBDA --eps $ADV_EPS"
@@ -140,6 +151,7 @@ for fw in ${FRAMEWORKS//,/ }; do
             args="--features $F --threads $T --steps $EXPLAIN_STEPS --pairs $EXPLAIN_PAIRS --warmup $WARMUP --repeats $REPEATS"
           fi
           [[ "${OWN_CORES_OK:-0}" == 1 ]] && args="$args --own-cores-ok"
+          [[ -n "${MAX_FOREIGN:-}" ]] && args="$args --max-foreign $MAX_FOREIGN"
           pin=""; [[ $PIN == 1 ]] && pin="taskset -c 0-$((T - 1))"
           [[ -n "${NICE:-}" ]] && pin="nice -n $NICE $pin"
           tag="$fw-$bench-${variant/-/x}-F$F-t$T"

@@ -7,9 +7,11 @@ import { ConfigError, InputError, RexsweepError } from '../recsys/errors.ts';
 import { registerCellCommand } from './commands/cell.ts';
 import { registerControlCommands } from './commands/control.ts';
 import { registerDevCommand } from './commands/dev.ts';
+import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerPlanCommand } from './commands/plan.ts';
 import { registerReportCommand } from './commands/report.ts';
 import { registerRunCommand } from './commands/run.ts';
+import { registerSetupCommand } from './commands/setup.ts';
 import { registerStatusCommand } from './commands/status.ts';
 import { registerWorkerCommand } from './commands/worker.ts';
 import { EXIT } from './exit-codes.ts';
@@ -27,6 +29,8 @@ registerReportCommand(program);
 registerControlCommands(program);
 registerWorkerCommand(program);
 registerDevCommand(program);
+registerSetupCommand(program);
+registerDoctorCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -127,7 +127,7 @@ export const ChoicesSchema = z.strictObject({
   defenseInit: z.enum(['scratch']).default('scratch'),
 });
 
-export const BackendNameSchema = z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+export const BackendNameSchema = z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu']);
 
 export const CellConfigSchema = z.strictObject({
   dataset: DatasetSpecSchema,

@@ -18,6 +18,7 @@ import type { PreparedDataset } from '../../recsys/data/dataset.ts';
 import { cerParameters, disposeCerModel, epochOrder, gatherRows, gatherValues, initCerModel, stepSettings, trainStep } from '../../recsys/models/cer/index.ts';
 import { Rng } from '../../recsys/random.ts';
 import {
+  BENCH_BACKENDS,
   type BenchBackend,
   defaultThreads,
   initBackend,
@@ -35,7 +36,7 @@ import {
 
 const USAGE = `usage: cer_train.ts [--features F] [--batch 128] [--steps 300] [--warmup 30] [--repeats 3] [--threads N]
                     [--samples n] [--lambda 0] [--eps 0.5] [--seed 0] [--max-foreign 10] [--own-cores-ok] [--dataloader (ignored)]
-                    [--backend wasm|cpu|tensorflow]`;
+                    [--backend wasm|cpu|tensorflow|webgpu]`;
 
 /** setImmediate, as recsys/models/cer/event-loop.ts (trainCerModel yields every 8 batches). */
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
   const seed = num(flags, 'seed', 0, nonNegativeInt);
   const maxForeign = num(flags, 'max-foreign', 10);
   const backendName = String(flags.backend ?? 'wasm');
-  if (!['wasm', 'cpu', 'tensorflow'].includes(backendName)) throw new UsageError(`--backend must be wasm, cpu or tensorflow`);
+  if (!(BENCH_BACKENDS as readonly string[]).includes(backendName)) throw new UsageError(`--backend must be one of ${BENCH_BACKENDS.join(', ')}`);
 
   const backend = await initBackend(backendName as BenchBackend, threads);
   const maxRange = 5;
@@ -115,7 +116,8 @@ async function main(): Promise<void> {
       loss?.dispose();
       loss = await step();
     }
-    const value = loss!.dataSync()[0]; // forces completion (WASM/CPU run synchronously anyway)
+    // Forces completion (WASM/CPU run synchronously anyway); async because WebGPU in Node has no sync read.
+    const value = (await loss!.data())[0];
     loss!.dispose();
     return value;
   };

@@ -51,7 +51,8 @@ export function num(flags: Flags, name: string, fallback: number, check: (v: num
 export const positiveInt = (v: number): boolean => Number.isInteger(v) && v >= 1;
 export const nonNegativeInt = (v: number): boolean => Number.isInteger(v) && v >= 0;
 
-export type BenchBackend = 'wasm' | 'cpu' | 'tensorflow';
+export type BenchBackend = 'wasm' | 'cpu' | 'tensorflow' | 'webgpu';
+export const BENCH_BACKENDS: readonly BenchBackend[] = ['wasm', 'cpu', 'tensorflow', 'webgpu'];
 
 export interface BackendInfo {
   report: BackendReport;
@@ -63,13 +64,16 @@ export interface BackendInfo {
  * Select a backend with the project's selectBackend (which smoke-tests it). `threads` is what was
  * asked for: native TensorFlow reads TF_NUM_INTRAOP_THREADS (set before it loads); the WASM
  * backend is single-threaded in Node (tfjs-backend-wasm 4.22 reports no multithread support
- * when IS_NODE, tfjs issue #3830), the plain-JS CPU backend always is.
+ * when IS_NODE, tfjs issue #3830), the plain-JS CPU backend always is. WebGPU's JS side is one
+ * thread; on a software adapter lavapipe rasterises with its own pool (LP_NUM_THREADS, default:
+ * every core), set here from `threads` so that the comparison is like for like.
  */
 export async function initBackend(name: BenchBackend, threads: number): Promise<BackendInfo> {
   if (name === 'tensorflow') {
     process.env.TF_NUM_INTRAOP_THREADS ??= String(threads);
     process.env.TF_NUM_INTEROP_THREADS ??= '1';
   }
+  if (name === 'webgpu') process.env.LP_NUM_THREADS ??= String(threads);
   if (name === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     wasm.setThreadsCount(threads); // a no-op in Node; kept so that a future build with threads gets them
@@ -81,6 +85,8 @@ export async function initBackend(name: BenchBackend, threads: number): Promise<
     actual = wasm.getThreadsCount();
   } else if (name === 'tensorflow') {
     actual = Number(process.env.TF_NUM_INTRAOP_THREADS) || threads;
+  } else if (name === 'webgpu') {
+    actual = Number(process.env.LP_NUM_THREADS) || threads;
   }
   return { report, threads: actual };
 }

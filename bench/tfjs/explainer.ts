@@ -23,6 +23,7 @@ import { cerScores, disposeCerModel, explainPairs, explainPairsOneByOne, explain
 import type { Explanation, RecommendedPair } from '../../recsys/models/explainable-model.ts';
 import { Rng } from '../../recsys/random.ts';
 import {
+  BENCH_BACKENDS,
   type BenchBackend,
   defaultThreads,
   initBackend,
@@ -41,7 +42,7 @@ import {
 const USAGE = `usage: explainer.ts [--features F] [--pairs 256] [--steps 1000] [--full-steps 1000] [--warmup 20] [--repeats 3] [--threads N]
                     [--mode batched|per-pair] [--chunk rows] [--lam 200] [--alp 0.05] [--gam 1] [--lr 0.01]
                     [--mask-thresh 0.1] [--mask-density 0.5] [--margin-gap 0.05] [--seed 0] [--max-foreign 10] [--own-cores-ok]
-                    [--backend wasm|cpu|tensorflow]`;
+                    [--backend wasm|cpu|tensorflow|webgpu]`;
 
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2), [
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
   const seed = num(flags, 'seed', 0, nonNegativeInt);
   const maxForeign = num(flags, 'max-foreign', 10);
   const backendName = String(flags.backend ?? 'wasm');
-  if (!['wasm', 'cpu', 'tensorflow'].includes(backendName)) throw new UsageError('--backend must be wasm, cpu or tensorflow');
+  if (!(BENCH_BACKENDS as readonly string[]).includes(backendName)) throw new UsageError(`--backend must be one of ${BENCH_BACKENDS.join(', ')}`);
 
   const backend = await initBackend(backendName as BenchBackend, threads);
   const maxRange = 5;

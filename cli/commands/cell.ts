@@ -14,7 +14,7 @@ export function registerCellCommand(program: Command): void {
     .description('train one cell (dataset, model, λ, ε_D, seed) and evaluate it clean and under attack')
     .argument('<cell.yaml>', 'cell config (see configs/cell-demo.yaml)')
     .option('--json', 'print one JSON object instead of the table')
-    .option('--backend <name>', 'force a TF.js backend: tensorflow-gpu, tensorflow, wasm or cpu')
+    .option('--backend <name>', 'force a TF.js backend: tensorflow-gpu, tensorflow, webgpu, wasm or cpu')
     .option('--epochs <n>', 'override the number of epochs / iterations', (v) => Number.parseInt(v, 10))
     .action(async (file: string, opts: { json?: boolean; backend?: string; epochs?: number }) => {
       const config = await loadYamlFile(file, CellConfigSchema);

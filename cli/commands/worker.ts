@@ -13,7 +13,7 @@ export function registerWorkerCommand(program: Command): void {
     .option('--workflow-queue <name>', 'task queue of the workflows', 'rexsweep-cpu')
     .option('--gpu-queue <name>', 'task queue of training and evaluation', 'rexsweep-gpu')
     .option('--slots <n>', 'training/evaluation activities at once', (v) => Number.parseInt(v, 10), 1)
-    .option('--backend <name>', 'TF.js backend: auto, tensorflow-gpu, tensorflow, wasm, cpu', 'auto')
+    .option('--backend <name>', 'TF.js backend: auto, tensorflow-gpu, tensorflow, webgpu, wasm, cpu', 'auto')
     .option('--dataset-cache <dir>', 'shared prepared-dataset cache for every cell on this worker')
     .option('--checkpoint-seconds <s>', 'at most one training checkpoint (to MLflow artifacts) per this many seconds', (v) => Number.parseFloat(v), 60)
     .option('--isolation <mode>', 'process: each training/evaluation attempt in a child process, killed on cancel or timeout; inline: in the worker', 'process')

@@ -14,6 +14,7 @@ import { Rng } from '../../random.ts';
 import type { ModelState, TrainHooks, TrainResult } from '../explainable-model.ts';
 import { gatherRows, gatherValues } from './batch.ts';
 import { yieldToEventLoop } from './event-loop.ts';
+import { cacheOnHost } from '../../backends/host-read.ts';
 import { type CerModel, cerModelFromState, cerModelToState, cerParameters, disposeCerModel, initCerModel, layerSizes } from './mlp.ts';
 import { type StepSettings, trainStep } from './step.ts';
 
@@ -101,9 +102,12 @@ export async function trainCerModel(
       total.dispose();
       if (!Number.isFinite(loss)) throw new DivergenceError('cer', epoch, loss);
       losses.push(loss);
+      // snapshot() reads the weights synchronously; WebGPU needs them read asynchronously first.
+      if (hooks.onEpoch) await cacheOnHost(cerParameters(model));
       await hooks.onEpoch?.({ epoch, epochs: config.epochs, loss }, () => snapshot(epoch));
     }
     const last = Math.max(config.epochs, start?.epoch ?? 0);
+    await cacheOnHost(cerParameters(model));
     return { model, result: { state: snapshot(last), losses } };
   } catch (err) {
     disposeCerModel(model);

@@ -64,6 +64,11 @@ export class ProjectedAdam {
     });
   }
 
+  /** The moment variables (for cacheOnHost before readMoments on WebGPU). */
+  moments(): tf.Variable[] {
+    return [...this.m, ...this.v];
+  }
+
   readMoments(): { m: Float32Array[]; v: Float32Array[] } {
     const read = (vs: tf.Variable[]) => vs.map((x) => Float32Array.from(x.dataSync() as Float32Array));
     return { m: read(this.m), v: read(this.v) };

@@ -17,7 +17,7 @@ import type { Rng } from '../../random.ts';
 import { fgsmStep, randomSignStep, type PerturbOptions } from '../../robust/perturb.ts';
 import type { ModelState } from '../explainable-model.ts';
 import { efmDims } from './params.ts';
-import { efmGradFactorAt, efmGradYAt } from './probe.ts';
+import { efmGradFactorAtAsync, efmGradYAt, efmGradYAtAsync } from './probe.ts';
 import type { EfmRunConfig } from './settings.ts';
 import { fromModelState, toModelState } from './state.ts';
 import { trainEfm } from './train.ts';
@@ -33,12 +33,12 @@ export function poisonedY(
   kind: EfmAttackKind,
   rng: Rng,
 ): Float32Array {
-  const opts: PerturbOptions = {
-    epsilon,
-    maxRange: data.manifest.maxRange,
-    nonZeroOnly: config.choices.perturbNonZeroOnly,
-  };
+  const opts = perturbOptions(data, config, epsilon);
   return kind === 'fgsm' ? fgsmStep(data.Y, efmGradYAt(state, data, config), opts) : randomSignStep(data.Y, rng, opts);
+}
+
+function perturbOptions(data: PreparedDataset, config: EfmRunConfig, epsilon: number): PerturbOptions {
+  return { epsilon, maxRange: data.manifest.maxRange, nonZeroOnly: config.choices.perturbNonZeroOnly };
 }
 
 export async function efmAttack(
@@ -51,7 +51,10 @@ export async function efmAttack(
 ): Promise<ModelState> {
   if (!(epsilon >= 0)) throw new RangeError(`attack ε must be ≥ 0, got ${epsilon}`);
   if (config.choices.efmAttack === 'factors') return attackFactors(state, data, config, epsilon, kind, rng);
-  const yAdv = poisonedY(state, data, config, epsilon, kind, rng);
+  const yAdv =
+    kind === 'fgsm'
+      ? fgsmStep(data.Y, await efmGradYAtAsync(state, data, config), perturbOptions(data, config, epsilon))
+      : poisonedY(state, data, config, epsilon, kind, rng);
   if (config.choices.efmPoisonStart === 'scratch') {
     const { state: refit } = await trainEfm(data, config, undefined, undefined, yAdv);
     return refit;
@@ -60,19 +63,19 @@ export async function efmAttack(
   return attacked;
 }
 
-function attackFactors(
+async function attackFactors(
   state: ModelState,
   data: PreparedDataset,
   config: EfmRunConfig,
   epsilon: number,
   kind: EfmAttackKind,
   rng: Rng,
-): ModelState {
+): Promise<ModelState> {
   const d = efmDims(data, config.efm);
   const snapshot = fromModelState(state, d);
   const opts: PerturbOptions = { epsilon, maxRange: Infinity, nonZeroOnly: false };
   const U2 = snapshot.factors.U2;
   snapshot.factors.U2 =
-    kind === 'fgsm' ? fgsmStep(U2, efmGradFactorAt(state, data, config, 'U2'), opts) : randomSignStep(U2, rng, opts);
+    kind === 'fgsm' ? fgsmStep(U2, await efmGradFactorAtAsync(state, data, config, 'U2'), opts) : randomSignStep(U2, rng, opts);
   return toModelState(snapshot, d);
 }

@@ -68,3 +68,53 @@ export function efmGradFactorAt(
     return out;
   });
 }
+
+/** withState for an async fn: the tensors live until fn's promise settles. */
+async function withStateAsync<T>(
+  state: ModelState,
+  data: PreparedDataset,
+  config: ProbeConfig,
+  y: Float32Array | undefined,
+  fn: (f: FactorTensors, inputs: EfmLossInputs, Y: tf.Tensor2D, d: EfmDims) => Promise<T>,
+): Promise<T> {
+  const d = efmDims(data, config.efm);
+  const f = factorTensors(fromModelState(state, d).factors, d);
+  const inputs = createLossInputs(data, config.choices.efmResiduals);
+  const Y = tf.tensor2d(y ?? data.Y, [d.items, d.features]);
+  try {
+    return await fn(f, inputs, Y, d);
+  } finally {
+    disposeFactors(f);
+    disposeLossInputs(inputs);
+    Y.dispose();
+  }
+}
+
+/** Read a tensor asynchronously and dispose it (WebGPU in Node has no synchronous read). */
+async function readAndDispose(t: tf.Tensor): Promise<Float32Array> {
+  try {
+    return Float32Array.from((await t.data()) as Float32Array);
+  } finally {
+    t.dispose();
+  }
+}
+
+/** efmGradYAt, read asynchronously: what the attack uses, so that it runs on every backend. */
+export function efmGradYAtAsync(state: ModelState, data: PreparedDataset, config: ProbeConfig, y?: Float32Array): Promise<Float32Array> {
+  return withStateAsync(state, data, config, y, (f, inputs, Y) =>
+    readAndDispose(efmGradY(f.U2, f.V, Y, config.efm.lambdaY, inputs.residuals)),
+  );
+}
+
+/** efmGradFactorAt, read asynchronously. */
+export function efmGradFactorAtAsync(
+  state: ModelState,
+  data: PreparedDataset,
+  config: ProbeConfig,
+  factor: FactorName,
+  y?: Float32Array,
+): Promise<Float32Array> {
+  return withStateAsync(state, data, config, y, (f, inputs, Y) =>
+    readAndDispose(tf.tidy(() => tf.grad((x: tf.Tensor) => efmLoss({ ...f, [factor]: x as tf.Tensor2D }, inputs, Y, config.efm))(f[factor]))),
+  );
+}

@@ -8,6 +8,7 @@
  * gradient iteration t stepped on).
  */
 import * as tf from '@tensorflow/tfjs';
+import { cacheOnHost } from '../../backends/host-read.ts';
 import type { PreparedDataset } from '../../data/dataset.ts';
 import { DivergenceError } from '../../errors.ts';
 import type { ModelState, TrainHooks, TrainResult } from '../explainable-model.ts';
@@ -73,7 +74,7 @@ export async function trainEfm(
 
   try {
     for (let epoch = snapshot.epoch + 1; epoch <= config.epochs; epoch++) {
-      const loss = tf.tidy(() => {
+      const { value, grads } = tf.tidy(() => {
         const f = params as unknown as FactorTensors;
         let objective: () => tf.Scalar;
         if (lambda > 0) {
@@ -82,15 +83,24 @@ export async function trainEfm(
         } else {
           objective = () => efmLoss(f, inputs, Y, weights);
         }
-        const { value, grads } = tf.variableGrads(objective, varList);
-        const v = value.dataSync()[0];
-        if (!Number.isFinite(v)) throw new DivergenceError('efm', epoch, v);
-        adam.step(varList.map((p) => grads[p.name]));
-        return v;
+        return tf.variableGrads(objective, varList);
       });
+      // Read the loss asynchronously (WebGPU in Node has no synchronous read), then step.
+      let loss: number;
+      try {
+        loss = (await value.data())[0];
+        if (!Number.isFinite(loss)) throw new DivergenceError('efm', epoch, loss);
+        tf.tidy(() => adam.step(varList.map((p) => grads[p.name])));
+      } finally {
+        tf.dispose([value, ...Object.values(grads)]);
+      }
       losses.push(loss);
-      if (hooks?.onEpoch) await hooks.onEpoch({ epoch, epochs: config.epochs, loss }, current);
+      if (hooks?.onEpoch) {
+        await cacheOnHost([...varList, ...adam.moments()]);
+        await hooks.onEpoch({ epoch, epochs: config.epochs, loss }, current);
+      }
     }
+    await cacheOnHost([...varList, ...adam.moments()]);
     const state = current();
     assertFinite(state, config.epochs);
     return { state, losses };

@@ -1,0 +1,88 @@
+/**
+ * Native TensorFlow through @tensorflow/tfjs-node(-gpu). Both are optional dependencies whose
+ * installers download libtensorflow from outside the registries; `rexsweep setup native` builds
+ * tfjs-node's addon against the C library of TensorFlow's PyPI wheel instead (infra/native/).
+ * This file turns their load failures into reasons a person can act on.
+ */
+import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { BackendError } from '../errors.ts';
+
+export type NativeName = 'tensorflow' | 'tensorflow-gpu';
+
+const PACKAGE: Record<NativeName, string> = {
+  tensorflow: '@tensorflow/tfjs-node',
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+};
+
+export interface NativeInfo {
+  /** TF_Version() of the loaded libtensorflow. */
+  tfVersion: string;
+  /** Whether TensorFlow placed ops on a GPU (tfjs-node-gpu with CUDA). */
+  gpu: boolean;
+}
+
+export async function loadNative(name: NativeName): Promise<void> {
+  // Importing a tfjs-node package registers its kernels for backend 'tensorflow' before it looks
+  // for its addon: a package without one (tfjs-node-gpu, dropped by its installer) would leave
+  // its kernels in place of the working package's. So look for the addon first.
+  const missing = missingAddon(name);
+  if (missing) throw new BackendError(name, missing);
+  // Hide TensorFlow's INFO lines (CPU feature notices) unless the user asked for them.
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '1';
+  try {
+    await import(PACKAGE[name] as string);
+  } catch (err) {
+    throw new BackendError(name, explainLoadFailure(name, err));
+  }
+}
+
+export function explainLoadFailure(name: NativeName, err: unknown): string {
+  const msg = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+  const code = (err as { code?: string }).code;
+  if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (module|package) '@tensorflow\/tfjs-node/.test(msg)) {
+    return name === 'tensorflow'
+      ? `${PACKAGE[name]} is not installed: run \`rexsweep setup native\``
+      : `${PACKAGE[name]} is not installed (npm drops it where its installer cannot download libtensorflow; see README "Backends")`;
+  }
+  if (/native addon module .* can not be found/.test(msg)) {
+    return name === 'tensorflow'
+      ? `${PACKAGE[name]} is installed but its addon is not built: run \`rexsweep setup native\``
+      : `${PACKAGE[name]} is installed but its addon is not built (needs libtensorflow with CUDA; see README "Backends")`;
+  }
+  return msg;
+}
+
+/** After setBackend('tensorflow'): what the addon loaded. */
+export function nativeInfo(): NativeInfo {
+  const b = tf.backend() as unknown as { binding?: { TF_Version?: string }; isUsingGpuDevice?: boolean };
+  return { tfVersion: b.binding?.TF_Version ?? 'unknown', gpu: Boolean(b.isUsingGpuDevice) };
+}
+
+export function describeNative(info: NativeInfo): string {
+  return `${info.gpu ? 'gpu (native TensorFlow ' + info.tfVersion + ', CUDA)' : 'cpu (native TensorFlow ' + info.tfVersion + ')'}`;
+}
+
+/** Why the package cannot load (not installed, addon not built), or undefined when its addon is there. */
+export function missingAddon(name: NativeName): string | undefined {
+  let dir: string;
+  try {
+    dir = dirname(createRequire(import.meta.url).resolve(`${PACKAGE[name]}/package.json`));
+  } catch (err) {
+    return explainLoadFailure(name, err);
+  }
+  const lib = join(dir, 'lib');
+  const napis = safeList(lib).filter((d) => /^napi-v\d+$/.test(d));
+  if (napis.some((d) => safeList(join(lib, d)).includes('tfjs_binding.node'))) return undefined;
+  return explainLoadFailure(name, new Error(`The Node.js native addon module (tfjs_binding.node) can not be found at path: ${lib}`));
+}
+
+function safeList(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Backend agreement: the same small CER cell and EFM cell (agreement-cell.ts) on native
+ * TensorFlow, WebGPU and tfjs-node-gpu give the same results as on WASM, within the float32
+ * tolerances of tolerances.ts. WASM is the reference because it is a plain dependency, present
+ * wherever rexsweep installs.
+ *
+ * Presence: each backend runs where it can be initialised here. One that cannot is reported by
+ * name with selectBackend's reason, and then
+ *   - fails the test when it is listed in REXSWEEP_REQUIRE_BACKENDS (.ci/run requires
+ *     tensorflow and webgpu: CI installs lavapipe and runs `rexsweep setup native`);
+ *   - otherwise is skipped with that reason as the skip note (a developer machine without
+ *     `rexsweep setup native` or without a Vulkan driver).
+ * tfjs-node-gpu needs an NVIDIA GPU: on a host without one it cannot exist, and its block is
+ * skipped as a whole, saying so.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { CellResult, EvaluationRow } from '../../recsys/cell/result.ts';
+import { DECISION_ABS, DECISION_REL, LOSS_REL, RANKING_ABS } from './tolerances.ts';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const REPO = join(HERE, '..', '..');
+const CHILD = join(HERE, 'cell-on-backend.ts');
+const MODELS = ['cer', 'efm'] as const;
+type Model = (typeof MODELS)[number];
+type Outcome = { result: CellResult } | { absent: string };
+
+const REQUIRED = new Set((process.env.REXSWEEP_REQUIRE_BACKENDS ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+const HAS_NVIDIA_GPU = existsSync('/dev/nvidia0') || existsSync('/proc/driver/nvidia/version');
+
+let cache: string;
+const runs = new Map<string, Promise<Outcome>>();
+
+/** One child process per (backend, model), each run once and shared by the tests that need it. */
+function run(backend: string, model: Model): Promise<Outcome> {
+  const key = `${backend}/${model}`;
+  let p = runs.get(key);
+  if (!p) {
+    p = runChild(backend, model);
+    runs.set(key, p);
+  }
+  return p;
+}
+
+function runChild(backend: string, model: Model): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, backend, model, cache], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, REXSWEEP_BACKEND: '' },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const line = out.trim().split('\n').pop() ?? '';
+      if (code === 0 && line.startsWith('{')) resolve(JSON.parse(line) as Outcome);
+      else reject(new Error(`${backend} ${model} cell exited ${code}:\n${err}`));
+    });
+  });
+}
+
+beforeAll(async () => {
+  cache = await mkdtemp(join(tmpdir(), 'rexsweep-agreement-'));
+  // The reference runs first and prepares the dataset that the other runs reuse.
+  for (const model of MODELS) {
+    const ref = await run('wasm', model);
+    if ('absent' in ref) throw new Error(`WASM, the reference, is unavailable: ${ref.absent}`);
+  }
+}, 300_000);
+afterAll(() => rm(cache, { recursive: true, force: true }));
+
+function expectAgreement(got: CellResult, ref: CellResult, label: string): void {
+  expect(got.train.losses.length, `${label}: epochs`).toBe(ref.train.losses.length);
+  got.train.losses.forEach((loss, e) => {
+    const r = ref.train.losses[e];
+    expect(Math.abs(loss - r) / Math.abs(r), `${label}: loss of epoch ${e + 1} (${loss} vs ${r})`).toBeLessThanOrEqual(LOSS_REL);
+  });
+  expect(got.evaluations.map((e) => `${e.attack}@${e.epsilon}`)).toEqual(ref.evaluations.map((e) => `${e.attack}@${e.epsilon}`));
+  got.evaluations.forEach((g, k) => compareRow(g, ref.evaluations[k], `${label} ${g.attack} ε_A=${g.epsilon}`));
+}
+
+function compareRow(g: EvaluationRow, r: EvaluationRow, label: string): void {
+  const near = (field: keyof EvaluationRow, tol: number) =>
+    expect(Math.abs((g[field] as number) - (r[field] as number)), `${label}: ${field} ${g[field]} vs ${r[field]}`).toBeLessThanOrEqual(tol);
+  near('ndcg5', g.attack === 'fgsm' ? DECISION_ABS : RANKING_ABS);
+  for (const f of ['precision', 'recall', 'f1', 'pn', 'ps', 'fns'] as const) near(f, DECISION_ABS);
+  near('explained', DECISION_ABS * r.pairs);
+  near('meanExplanationSize', DECISION_REL * Math.max(1, r.meanExplanationSize));
+  near('meanComplexity', DECISION_REL * Math.max(1, r.meanComplexity));
+  if (g.stability !== null && r.stability !== null) near('stability', DECISION_ABS);
+  expect(g.pairs, `${label}: recommended pairs`).toBe(r.pairs);
+}
+
+function agreementTests(backend: string): void {
+  test.for(MODELS)(`${backend}: the %s cell agrees with WASM`, async (model, ctx) => {
+    const outcome = await run(backend, model);
+    if ('absent' in outcome) {
+      const note = `${backend} is absent here: ${outcome.absent}`;
+      if (REQUIRED.has(backend)) throw new Error(`${note} (required by REXSWEEP_REQUIRE_BACKENDS)`);
+      process.stderr.write(`agreement: SKIPPED ${note}\n`);
+      ctx.skip(note);
+      return;
+    }
+    const ref = await run('wasm', model);
+    if ('absent' in ref) throw new Error('unreachable: the reference was checked in beforeAll');
+    expect(outcome.result.backend).toBe(backend);
+    expectAgreement(outcome.result, ref.result, `${backend} vs wasm, ${model}`);
+  });
+}
+
+describe('native TensorFlow (tfjs-node built by `rexsweep setup native`)', { timeout: 300_000 }, () => agreementTests('tensorflow'));
+// On a software adapter (lavapipe) every new shader compiles on the CPU: minutes for the CER cell.
+describe('WebGPU (Dawn; on a CPU host, Mesa lavapipe)', { timeout: 600_000 }, () => agreementTests('webgpu'));
+const gpuPossible = HAS_NVIDIA_GPU || REQUIRED.has('tensorflow-gpu');
+describe.skipIf(!gpuPossible)(
+  gpuPossible ? 'tfjs-node-gpu (CUDA)' : 'tfjs-node-gpu (skipped: no NVIDIA GPU on this host, so it cannot exist here)',
+  { timeout: 300_000 },
+  () => agreementTests('tensorflow-gpu'),
+);
