@@ -2,12 +2,14 @@
 import type { CellRef, EvaluateInput } from './contracts.ts';
 import type { WorkSettings } from './compute-work.ts';
 
-export type ComputeTask = {
+/** The activity call the child performs. */
+export type ComputeCall =
+  | { op: 'prepareData'; args: [CellRef] }
+  | { op: 'trainCell'; args: [CellRef, string] }
+  | { op: 'evaluateCell'; args: [EvaluateInput] };
+
+export type ComputeTask = ComputeCall & {
   settings: WorkSettings;
   /** The previous attempt's last heartbeat details (activityInfo().heartbeatDetails). */
   previous: unknown;
-} & (
-  | { op: 'prepareData'; args: [CellRef] }
-  | { op: 'trainCell'; args: [CellRef, string] }
-  | { op: 'evaluateCell'; args: [EvaluateInput] }
-);
+};

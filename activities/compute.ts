@@ -12,12 +12,12 @@
  * process (unit tests that call activities directly). No-op cells never spawn anything.
  */
 import { fileURLToPath } from 'node:url';
-import { Context } from '@temporalio/activity';
 import type { EvaluationRow } from '../recsys/cell/result.ts';
 import type { ComputeActivities } from './types.ts';
 import type { CellRef, EvaluateInput, PreparedRef, TrainedRef } from './contracts.ts';
 import type { ArtifactStore, AttemptIo, ComputeWork, WorkSettings } from './compute-work.ts';
-import type { ComputeTask } from './compute-task.ts';
+import type { ComputeCall, ComputeTask } from './compute-task.ts';
+import { currentAttempt } from './attempt.ts';
 import { runIsolated } from './isolate.ts';
 import { NOOP_TRAINED, noopRow } from './noop-cells.ts';
 
@@ -43,8 +43,9 @@ export function createComputeActivities(deps: ComputeDeps): ComputeActivities {
   let work: Promise<ComputeWork> | undefined;
   const inlineWork = () => (work ??= import('./compute-work.ts').then((m) => m.createComputeWork(settings, deps.artifacts)));
 
-  const inChild = <T>(task: ComputeTask, label: string): Promise<T> => {
-    const a = attempt();
+  const inChild = <T>(call: ComputeCall, label: string): Promise<T> => {
+    const a = currentAttempt();
+    const task: ComputeTask = { ...call, settings, previous: a.previous };
     return runIsolated<T>({
       entry: CHILD_ENTRY,
       task,
@@ -54,12 +55,7 @@ export function createComputeActivities(deps: ComputeDeps): ComputeActivities {
       signal: a.signal,
       stallMs: a.heartbeatTimeoutMs,
       killGraceMs: deps.killGraceMs,
-      services: {
-        upload: (runId: string, path: string, body: Buffer) => deps.artifacts.upload(runId, path, body),
-        download: (runId: string, path: string) => deps.artifacts.download(runId, path),
-        list: async (runId: string, dir: string) => (deps.artifacts.list ? deps.artifacts.list(runId, dir) : []),
-        logTrainingCurve: (runId: string, losses: number[]) => deps.artifacts.logTrainingCurve(runId, losses),
-      },
+      services: { ...deps.artifacts, list: deps.artifacts.list ?? (async () => []) },
     });
   };
   const isolated = deps.isolation === 'process';
@@ -67,50 +63,27 @@ export function createComputeActivities(deps: ComputeDeps): ComputeActivities {
   return {
     async prepareData(ref): Promise<PreparedRef> {
       if (ref.cell.noop) return { datasetId: 'noop', folder: '' };
-      if (isolated) return inChild({ op: 'prepareData', args: [ref], settings, previous: attempt().previous }, `prepareData ${short(ref.cellKey)}`);
+      if (isolated) return inChild({ op: 'prepareData', args: [ref] }, `prepareData ${short(ref.cellKey)}`);
       return (await inlineWork()).prepareData(ref, attemptIo(log));
     },
 
     async trainCell(ref, runId): Promise<TrainedRef> {
       if (ref.cell.noop) return NOOP_TRAINED;
-      if (isolated) return inChild({ op: 'trainCell', args: [ref, runId], settings, previous: attempt().previous }, `trainCell ${short(ref.cellKey)}`);
+      if (isolated) return inChild({ op: 'trainCell', args: [ref, runId] }, `trainCell ${short(ref.cellKey)}`);
       return (await inlineWork()).trainCell(ref, runId, attemptIo(log));
     },
 
     async evaluateCell(input: EvaluateInput): Promise<EvaluationRow> {
       if (input.ref.cell.noop) return noopRow(input);
       const label = `evaluateCell ${short(input.ref.cellKey)} ${input.attack}@${input.epsilon}`;
-      if (isolated) return inChild({ op: 'evaluateCell', args: [input], settings, previous: attempt().previous }, label);
+      if (isolated) return inChild({ op: 'evaluateCell', args: [input] }, label);
       return (await inlineWork()).evaluateCell(input, attemptIo(log));
     },
   };
 }
 
-interface Attempt {
-  heartbeat(details: unknown): void;
-  previous: unknown;
-  signal: AbortSignal;
-  heartbeatTimeoutMs?: number;
-}
-
-/** The current activity attempt; outside an activity (unit use) a detached stand-in. */
-function attempt(): Attempt {
-  let ctx: Context;
-  try {
-    ctx = Context.current();
-  } catch {
-    return { heartbeat: () => {}, previous: undefined, signal: new AbortController().signal };
-  }
-  return {
-    heartbeat: (d) => ctx.heartbeat(d),
-    previous: ctx.info.heartbeatDetails,
-    signal: ctx.cancellationSignal,
-    heartbeatTimeoutMs: ctx.info.heartbeatTimeoutMs || undefined,
-  };
-}
-
 function attemptIo(log: (m: string) => void): AttemptIo {
-  const a = attempt();
+  const a = currentAttempt();
   return { heartbeat: a.heartbeat, previous: () => a.previous, log };
 }
 

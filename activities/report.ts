@@ -3,28 +3,21 @@
  * seeds, and put the table, figures and HTML report on the parent run. Reading from MLflow, not
  * from the workflow's memory, means the numbers are the ones `rexsweep report` recomputes.
  */
-import { Context } from '@temporalio/activity';
 import { buildTable, collectSweep, fullReportFiles, publishReport, runUrl, tableFiles } from '../report/index.ts';
 import type { MlflowClient } from '../tracking/index.ts';
+import { currentAttempt } from './attempt.ts';
 import type { ReportActivities } from './report-types.ts';
 
 export interface ReportDeps {
   mlflow: MlflowClient;
 }
 
-/** Heartbeat when running as an activity (reading a large sweep takes a while); no-op in tests. */
-function heartbeat(details: unknown): void {
-  try {
-    Context.current().heartbeat(details);
-  } catch {
-    /* not inside an activity */
-  }
-}
-
 export function createReportActivities(deps: ReportDeps): ReportActivities {
   const { mlflow } = deps;
   return {
     async aggregateSweep({ sweep, tracking, final }) {
+      // Reading a large sweep takes a while: heartbeats show it is alive.
+      const { heartbeat } = currentAttempt();
       const parent = await mlflow.getRun(tracking.parentRunId);
       heartbeat({ phase: 'collect' });
       const collected = await collectSweep(

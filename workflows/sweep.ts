@@ -28,7 +28,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { CellOutcome, SweepClose, SweepRef, SweepTracking } from '../activities/contracts.ts';
+import type { CellOutcome, CellSummary, SweepClose, SweepRef, SweepTracking } from '../activities/contracts.ts';
 import type { ReportActivities } from '../activities/report-types.ts';
 import type { RecordActivities } from '../activities/types.ts';
 import { extensionProblems } from '../sweep/extension.ts';
@@ -77,6 +77,13 @@ interface SweepCarry {
   generation: number;
   /** Finished cells per (dataset, model, λ, ε_D) group, to aggregate a group when its seeds are done. */
   groupsDone: Record<string, number>;
+}
+
+/** How a cell ended, as the sweep records it. */
+interface CellSettlement {
+  state: SettledState;
+  summary?: CellSummary;
+  reason?: string;
 }
 
 interface StopRequest {
@@ -251,7 +258,7 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepPro
     scope
       .run(() => runCell(cell, restart))
       // An error past the cell workflow (its bookkeeping activity gave up): the cell failed.
-      .catch((err: unknown) => ({ state: 'failed' as const, reason: `sweep could not run the cell: ${err instanceof Error ? err.message : String(err)}` }))
+      .catch((err: unknown): CellSettlement => ({ state: 'failed', reason: `sweep could not run the cell: ${err instanceof Error ? err.message : String(err)}` }))
       .then((r) => {
         book.settle(cell, r.state, r);
         onSettled(cell, r.state);
@@ -262,7 +269,7 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepPro
       });
   };
 
-  const runCell = async (cell: SweepCell, restart: Restart | undefined): Promise<{ state: SettledState } & Partial<Pick<Extract<CellOutcome, { state: 'finished' }>, 'summary'>> & { reason?: string }> => {
+  const runCell = async (cell: SweepCell, restart: Restart | undefined): Promise<CellSettlement> => {
     const workflowId = cellWorkflowId(sweep.workflowId, cell.key);
     let outcome: CellOutcome;
     try {

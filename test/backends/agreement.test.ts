@@ -121,7 +121,7 @@ describe('native TensorFlow (tfjs-node built by `rexsweep setup native`)', { tim
 describe('WebGPU (Dawn; on a CPU host, Mesa lavapipe)', { timeout: 600_000 }, () => agreementTests('webgpu'));
 const gpuPossible = HAS_NVIDIA_GPU || REQUIRED.has('tensorflow-gpu');
 describe.skipIf(!gpuPossible)(
-  gpuPossible ? 'tfjs-node-gpu (CUDA)' : 'tfjs-node-gpu (skipped: no NVIDIA GPU on this host, so it cannot exist here)',
+  'tfjs-node-gpu (CUDA; skipped where there is no NVIDIA GPU, since it cannot exist there)',
   { timeout: 300_000 },
   () => agreementTests('tensorflow-gpu'),
 );

@@ -11,25 +11,22 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { decodeRetryState } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSweep } from '../../cli/sweep/start-sweep.ts';
-import { quietTemporalRuntime } from '../../cli/sweep/connect.ts';
 import { expandSweep, type SweepCell } from '../../sweep/expand.ts';
 import { parseSweepYaml } from '../../sweep/load.ts';
 import type { SweepConfig } from '../../sweep/schema.ts';
-import { MlflowClient, TAG } from '../../tracking/index.ts';
+import { type MlflowClient, TAG } from '../../tracking/index.ts';
 import { cellWorkflowId, type SweepProgress } from '../../workflows/sweep.ts';
-import { buildWorkflowBundle, startWorkers, type RunningWorkers } from '../../worker/worker.ts';
-import { required } from './harness.ts';
+import type { RunningWorkers } from '../../worker/worker.ts';
+import { inlineWorkers, openHarness, type Harness } from './harness.ts';
 
-const temporalAddress = () => required('TEMPORAL_ADDRESS');
-const mlflowUri = () => required('MLFLOW_TRACKING_URI');
 
 let dir: string;
 let config: SweepConfig;
-let connection: Connection;
+let h: Harness;
 let client: Client;
 let workers: RunningWorkers;
 let mlflow: MlflowClient;
@@ -66,22 +63,9 @@ cell:
   expect(cells.map((c) => c.model)).toEqual(['cer', 'efm']);
   [cer, efm] = cells;
 
-  quietTemporalRuntime();
-  connection = await Connection.connect({ address: temporalAddress() });
-  client = new Client({ connection });
-  mlflow = new MlflowClient({ trackingUri: mlflowUri() });
-  workers = await startWorkers({
-    temporalAddress: temporalAddress(),
-    mlflowUri: mlflowUri(),
-    queues: config.queues,
-    roles: ['workflow', 'gpu'],
-    // Compute in-process: a child per attempt is tested by test/activities and the kill drill.
-    isolation: 'inline',
-    slots: 1,
-    backend: 'wasm',
-    gitCommit: 'test',
-    workflowBundle: await buildWorkflowBundle(),
-  });
+  h = await openHarness();
+  ({ client, mlflow } = h);
+  workers = await inlineWorkers(h, config);
 
   const t0 = Date.now();
   const started = await startSweep(client, config);
@@ -94,7 +78,7 @@ cell:
 
 afterAll(async () => {
   await workers?.shutdown();
-  await connection?.close();
+  await h?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

@@ -77,6 +77,22 @@ export function workflowWorker(h: Harness, config: SweepConfig): Promise<Running
   });
 }
 
+/** Workflow and compute workers in this process, compute inline (no child per attempt). */
+export function inlineWorkers(h: Harness, config: SweepConfig): Promise<RunningWorkers> {
+  return startWorkers({
+    temporalAddress: required('TEMPORAL_ADDRESS'),
+    mlflowUri: required('MLFLOW_TRACKING_URI'),
+    queues: config.queues,
+    roles: ['workflow', 'gpu'],
+    // A child per attempt is tested by test/activities and the kill drill.
+    isolation: 'inline',
+    slots: 1,
+    backend: 'wasm',
+    gitCommit: 'test',
+    workflowBundle: h.bundle,
+  });
+}
+
 /**
  * A compute worker in this process. `fail(ref)` true makes prepareData throw a non-retryable
  * error for that cell: a fault in our own activity, not in Temporal or MLflow.

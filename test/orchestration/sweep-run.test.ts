@@ -5,24 +5,21 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expandSweep } from '../../sweep/expand.ts';
 import { parseSweepYaml } from '../../sweep/load.ts';
 import type { SweepConfig } from '../../sweep/schema.ts';
-import { MlflowClient, TAG, evalMetricKey } from '../../tracking/index.ts';
+import { type MlflowClient, TAG, evalMetricKey } from '../../tracking/index.ts';
 import { Worker, type WorkflowBundle } from '@temporalio/worker';
-import { buildWorkflowBundle, startWorkers, type RunningWorkers } from '../../worker/worker.ts';
+import type { RunningWorkers } from '../../worker/worker.ts';
 import { startSweep } from '../../cli/sweep/start-sweep.ts';
-import { quietTemporalRuntime } from '../../cli/sweep/connect.ts';
-import { required } from './harness.ts';
+import { inlineWorkers, openHarness, type Harness } from './harness.ts';
 
-const temporalAddress = () => required('TEMPORAL_ADDRESS');
-const mlflowUri = () => required('MLFLOW_TRACKING_URI');
 
 let dir: string;
 let config: SweepConfig;
-let connection: Connection;
+let h: Harness;
 let client: Client;
 let workers: RunningWorkers;
 let mlflow: MlflowClient;
@@ -50,27 +47,15 @@ cell:
   efm: { explicitFactors: 4, latentFactors: 4 }
   explainer: { steps: 10, testUsers: 3 }
 `, 'e2e.yaml');
-  quietTemporalRuntime();
-  connection = await Connection.connect({ address: temporalAddress() });
-  client = new Client({ connection });
-  mlflow = new MlflowClient({ trackingUri: mlflowUri() });
-  workers = await startWorkers({
-    temporalAddress: temporalAddress(),
-    mlflowUri: mlflowUri(),
-    queues: config.queues,
-    roles: ['workflow', 'gpu'],
-    // Compute in-process: a child per attempt is tested by test/activities and the kill drill.
-    isolation: 'inline',
-    slots: 1,
-    backend: 'wasm',
-    gitCommit: 'test',
-    workflowBundle: (bundle = await buildWorkflowBundle()),
-  });
+  h = await openHarness();
+  ({ client, mlflow } = h);
+  bundle = h.bundle;
+  workers = await inlineWorkers(h, config);
 });
 
 afterAll(async () => {
   await workers?.shutdown();
-  await connection?.close();
+  await h?.close();
   await rm(dir, { recursive: true, force: true });
 });
 
