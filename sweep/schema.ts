@@ -83,6 +83,11 @@ const RetrySchema = z.strictObject({
   backoffCoefficient: z.number().min(1),
   /** A worker that stops heartbeating for this long is taken for dead and the attempt retried. */
   heartbeatTimeout: duration.optional(),
+  /**
+   * One attempt's time limit. It is also how long an attempt whose completion was lost (the
+   * Temporal server restarted as the worker reported it) waits before it is retried.
+   */
+  startToCloseTimeout: duration.optional(),
 });
 export type RetrySettings = z.output<typeof RetrySchema>;
 

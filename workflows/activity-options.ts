@@ -11,11 +11,7 @@ export const NON_RETRYABLE = ['DivergenceError', 'InfeasibleError', 'ConfigError
 
 type ActivityClass = keyof RetryPolicies;
 
-interface ClassDefaults extends RetrySettings {
-  startToCloseTimeout: string;
-}
-
-export const ACTIVITY_DEFAULTS: Record<ActivityClass, ClassDefaults> = {
+export const ACTIVITY_DEFAULTS: Record<ActivityClass, RetrySettings & { startToCloseTimeout: string }> = {
   // MLflow bookkeeping: short calls, retried for ~15 minutes so an MLflow restart loses nothing.
   record: { startToCloseTimeout: '2m', maximumAttempts: 35, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
   // Data preparation: idempotent (content-addressed cache), may take a while on real dumps.

@@ -11,7 +11,7 @@ import { expandSweep } from '../../sweep/expand.ts';
 import { evalMetricKey } from '../../tracking/index.ts';
 import type { SweepProgress } from '../../workflows/sweep-control.ts';
 import { testServersConfig } from '../infra/helpers.ts';
-import { cellRuns, computeWorker, noopSweep, openHarness, sweepRuns, waitForProgress, workflowWorker, type Harness } from '../orchestration/harness.ts';
+import { cellRuns, computeWorker, noopSweep, openHarness, sweepResultWithin, sweepRuns, waitForProgress, workflowWorker, type Harness } from '../orchestration/harness.ts';
 
 const servers = inject('rexsweepServers')!;
 const config = testServersConfig(servers);
@@ -31,9 +31,9 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function runningSweep(name: string) {
+async function runningSweep(name: string, extra = '') {
   // One model, (vanilla + λ0.5) × 12 seeds = 24 no-op cells, 2 at a time.
-  const sweep = noopSweep(name, { seeds: `[${Array.from({ length: 12 }, (_, i) => i).join(', ')}]` });
+  const sweep = noopSweep(name, { seeds: `[${Array.from({ length: 12 }, (_, i) => i).join(', ')}]` }, extra);
   const wf = await workflowWorker(h, sweep);
   const compute = await computeWorker(h, sweep);
   stops.push(() => wf.shutdown(), () => compute.stop());
@@ -58,15 +58,21 @@ async function expectEveryCellOnce(sweep: ReturnType<typeof noopSweep>, final: S
 
 describe('server outages in the middle of a sweep', () => {
   it('Temporal dev server stopped and started again: the sweep completes', async () => {
-    const { sweep, started } = await runningSweep('drill-temporal');
+    // An activity whose completion the stopped server never received is retried only when its
+    // timeout fires; the defaults (2 min for a record attempt, a 3–5 min heartbeat timeout for
+    // compute) would outlast this test, so the drill's sweep uses short ones.
+    const { sweep, started } = await runningSweep(
+      'drill-temporal',
+      'retry: { record: { startToCloseTimeout: 20s }, prepare: { heartbeatTimeout: 15s }, compute: { heartbeatTimeout: 15s } }',
+    );
     const before = (await started.handle.query('progress')) as SweepProgress;
     expect((await stopTemporal({ config })).result).toBe('terminated');
     await new Promise((r) => setTimeout(r, 5000));
     await startTemporal({ config });
-    const final: SweepProgress = await started.handle.result();
+    const final = await sweepResultWithin(h, started.handle, sweep, 240_000);
     expect(before.counts.pending).toBeGreaterThan(0); // the outage really was mid-sweep
     await expectEveryCellOnce(sweep, final);
-  });
+  }, 420_000);
 
   it('MLflow down for a minute: the sweep waits, then completes with nothing missing', async () => {
     const { sweep, started } = await runningSweep('drill-mlflow');
@@ -74,8 +80,8 @@ describe('server outages in the middle of a sweep', () => {
     const during = (await started.handle.query('progress')) as SweepProgress;
     await new Promise((r) => setTimeout(r, 60_000));
     await startMlflow({ config });
-    const final: SweepProgress = await started.handle.result();
+    const final = await sweepResultWithin(h, started.handle, sweep, 200_000);
     expect(during.counts.pending).toBeGreaterThan(0);
     await expectEveryCellOnce(sweep, final);
-  });
+  }, 420_000);
 });

@@ -145,6 +145,31 @@ export async function waitForProgress(
   throw new Error(`progress never reached the expected state; last: ${JSON.stringify(last && { phase: last.phase, counts: last.counts })}`);
 }
 
+/**
+ * The sweep's result, or after `timeoutMs` an error that says where it stood: its progress and
+ * every open workflow on its queues with its pending activities (type, attempt, state), so a
+ * drill that hangs in CI names what it waited for.
+ */
+export async function sweepResultWithin(h: Harness, handle: WorkflowHandle, config: SweepConfig, timeoutMs: number): Promise<SweepProgress> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), timeoutMs)));
+  try {
+    const won = await Promise.race([handle.result() as Promise<SweepProgress>, late]);
+    if (won !== 'late') return won;
+  } finally {
+    clearTimeout(timer);
+  }
+  const lines: string[] = [];
+  const progress = await handle.query(progressQuery).catch((e: Error) => `no progress: ${e.message}`);
+  lines.push(`progress: ${JSON.stringify(typeof progress === 'string' ? progress : { phase: progress.phase, counts: progress.counts })}`);
+  for await (const wf of h.client.workflow.list({ query: `TaskQueue = "${config.queues.workflow}" AND ExecutionStatus = "Running"` })) {
+    const d = await h.client.workflow.getHandle(wf.workflowId, wf.runId).describe();
+    const pending = (d.raw.pendingActivities ?? []).map((a) => `${a.activityType?.name} attempt ${a.attempt} ${String(a.state)}`);
+    lines.push(`${wf.workflowId}: ${pending.join('; ') || 'no pending activity'}`);
+  }
+  throw new Error(`the sweep did not end within ${timeoutMs / 1000} s\n${lines.join('\n')}`);
+}
+
 /** The study's cell runs, grouped by cell key. */
 export async function cellRuns(h: Harness, study: string): Promise<Map<string, Run[]>> {
   const experiment = await h.mlflow.getExperimentByName(study);
