@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { ensureLocalServices, resolveConfig, stopLocalServices } from '../../infra/local/index.ts';
+import { ensureLocalServices, localServicesStatus, resolveConfig, stopLocalServices } from '../../infra/local/index.ts';
+import { groupCpuSeconds } from './group-cpu.ts';
 import { quietTemporalRuntime } from '../../cli/sweep/connect.ts';
 import { startSweep } from '../../cli/sweep/start-sweep.ts';
 import { parseSweepYaml } from '../../sweep/load.ts';
@@ -86,6 +87,9 @@ cell: { noop: true }
     gitCommit: 'bench',
     workflowBundle: await buildWorkflowBundle(),
   });
+  const pids = Object.fromEntries((await localServicesStatus({ config })).services.map((s) => [s.service, s.pid ?? 0]));
+  const cpuAt = () => ({ bench: process.cpuUsage(), temporal: groupCpuSeconds(pids.temporal), mlflow: groupCpuSeconds(pids.mlflow) });
+  const cpu0 = cpuAt();
   const rssBefore = process.memoryUsage().rss;
   let rssPeak = rssBefore;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 200);
@@ -112,6 +116,7 @@ cell: { noop: true }
   const progress = await finalProgress(started.handle);
   clearTimeout(deadline);
   const seconds = (performance.now() - t0) / 1000;
+  const cpu1 = cpuAt();
   const settled = progress.counts.finished + progress.counts.cached + progress.counts.failed;
   clearInterval(sampler);
   clearInterval(reporter);
@@ -145,6 +150,13 @@ cell: { noop: true }
     largestSweepHistoryEvents: sweepEvents,
     cellHistoryEvents: firstCell.events?.length ?? 0,
     workerRssPeakMiB: Math.round(rssPeak / 2 ** 20),
+    // CPU a cell, by process: this one (client, workflow and compute workers), the Temporal dev
+    // server, the MLflow server (all its workers).
+    cpuMsPerCell: {
+      workers: Number(((cpu1.bench.user + cpu1.bench.system - cpu0.bench.user - cpu0.bench.system) / 1000 / settled).toFixed(1)),
+      temporal: Number((((cpu1.temporal - cpu0.temporal) * 1000) / settled).toFixed(1)),
+      mlflow: Number((((cpu1.mlflow - cpu0.mlflow) * 1000) / settled).toFixed(1)),
+    },
   };
   process.stdout.write(JSON.stringify(result) + '\n');
 } finally {
