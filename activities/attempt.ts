@@ -1,7 +1,7 @@
 /**
  * The current activity attempt, as the activities use it: heartbeat, the previous attempt's
- * last heartbeat, the cancellation signal and the heartbeat timeout. Outside an activity (unit
- * use) a detached stand-in whose heartbeats go nowhere.
+ * last heartbeat, the cancellation signal, the heartbeat timeout and an id of this attempt.
+ * Outside an activity (unit use) a detached stand-in whose heartbeats go nowhere.
  */
 import { Context } from '@temporalio/activity';
 
@@ -10,6 +10,12 @@ export interface Attempt {
   previous: unknown;
   signal: AbortSignal;
   heartbeatTimeoutMs?: number;
+  /**
+   * Unique to this attempt of this workflow execution: the artifacts that make up a result are
+   * written under it, so an attempt Temporal has given up on (a zombie) writes only where
+   * nothing points, never over what the accepted attempt wrote.
+   */
+  attemptId: string;
 }
 
 export function currentAttempt(): Attempt {
@@ -17,12 +23,13 @@ export function currentAttempt(): Attempt {
   try {
     ctx = Context.current();
   } catch {
-    return { heartbeat: () => {}, previous: undefined, signal: new AbortController().signal };
+    return { heartbeat: () => {}, previous: undefined, signal: new AbortController().signal, attemptId: 'detached' };
   }
   return {
     heartbeat: (d) => ctx.heartbeat(d),
     previous: ctx.info.heartbeatDetails,
     signal: ctx.cancellationSignal,
     heartbeatTimeoutMs: ctx.info.heartbeatTimeoutMs || undefined,
+    attemptId: `${(ctx.info.workflowExecution?.runId ?? ctx.info.activityId).slice(0, 8)}-a${ctx.info.attempt}`,
   };
 }

@@ -12,14 +12,13 @@ function artifactsVia(io: ChildIo): ArtifactStore {
     upload: (runId, path, body) => io.call('upload', runId, path, body),
     download: (runId, path) => io.call('download', runId, path),
     list: (runId, dir) => io.call('list', runId, dir),
-    logTrainingCurve: (runId, losses) => io.call('logTrainingCurve', runId, losses),
   };
 }
 
 serveChild(async (raw, io) => {
   const task = raw as ComputeTask;
   const work = createComputeWork(task.settings, artifactsVia(io));
-  const attempt: AttemptIo = { heartbeat: io.heartbeat, log: io.log, previous: () => task.previous };
+  const attempt: AttemptIo = { heartbeat: io.heartbeat, log: io.log, previous: () => task.previous, attemptId: task.attemptId };
   switch (task.op) {
     case 'prepareData':
       return work.prepareData(task.args[0], attempt);

@@ -12,4 +12,6 @@ export type ComputeTask = ComputeCall & {
   settings: WorkSettings;
   /** The previous attempt's last heartbeat details (activityInfo().heartbeatDetails). */
   previous: unknown;
+  /** The parent's attempt id (see Attempt.attemptId). */
+  attemptId: string;
 };

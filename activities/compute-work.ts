@@ -9,6 +9,7 @@ import type { EvaluationRow } from '../recsys/cell/result.ts';
 import { resolveCellConfig, type ResolvedCellConfig } from '../recsys/config.ts';
 import type { PreparedDataset } from '../recsys/data/dataset.ts';
 import { prepareDataset } from '../recsys/data/prepare.ts';
+import { InputError } from '../recsys/errors.ts';
 import type { Explanation } from '../recsys/models/explainable-model.ts';
 import type { CellRef, EvaluateInput, PreparedRef, TrainedRef } from './contracts.ts';
 import { checkpointArtifact, latestCheckpoint } from './checkpoints.ts';
@@ -25,7 +26,6 @@ export interface ArtifactStore {
    * (activities/mlflow-artifacts.ts has it).
    */
   list?(runId: string, dir: string): Promise<string[]>;
-  logTrainingCurve(runId: string, losses: number[]): Promise<void>;
 }
 
 /** Settings of the work itself; plain data, so that they can be sent to a child process. */
@@ -48,6 +48,8 @@ export interface AttemptIo {
   /** The last heartbeat details of the previous attempt, if any. */
   previous(): unknown;
   log(message: string): void;
+  /** Unique to this attempt (see activities/attempt.ts): the result's artifacts go under it. */
+  attemptId: string;
 }
 
 /** Heartbeats inside a training epoch come at most this often. */
@@ -81,8 +83,14 @@ export interface ComputeWork {
   evaluateCell(input: EvaluateInput, io: AttemptIo): Promise<EvaluationRow>;
 }
 
-const MODEL_ARTIFACT = 'model/state.rxm';
-const explanationsArtifact = (attack: string, epsilon: number) => `explanations/${attack}-${epsilon}.json`;
+/**
+ * The model and the explanations are written under the attempt's id and handed to the workflow
+ * by path: the workflow passes on only the paths of the attempt it accepted, so a superseded
+ * attempt still running somewhere cannot overwrite them (fencing by path). Checkpoints are not
+ * fenced: they are intermediate, checked on read, and a retry resumes from the latest.
+ */
+const modelArtifact = (attemptId: string) => `model/${attemptId}/state.rxm`;
+const explanationsArtifact = (attemptId: string, attack: string, epsilon: number) => `explanations/${attemptId}/${attack}-${epsilon}.json`;
 
 /** The cell's config with the worker's overrides; cheap (no TF), used to spot no-op cells early. */
 export function workConfig(ref: CellRef, s: WorkSettings): ResolvedCellConfig {
@@ -213,11 +221,13 @@ export function createComputeWork(s: WorkSettings, artifacts: ArtifactStore): Co
         start?.state,
       );
       const seconds = (Date.now() - t0) / 1000;
-      await artifacts.upload(runId, MODEL_ARTIFACT, encodeModelState(trained.state));
-      await artifacts.logTrainingCurve(runId, trained.losses);
+      const model = modelArtifact(io.attemptId);
+      await artifacts.upload(runId, model, encodeModelState(trained.state));
       const m = data.manifest;
       return {
-        modelArtifact: MODEL_ARTIFACT,
+        modelArtifact: model,
+        // Logged by finishCell, which only the workflow calls, with the accepted attempt's curve.
+        losses: trained.losses,
         dataset: {
           id: m.id,
           folder: c.datasetCache,
@@ -258,13 +268,19 @@ export function createComputeWork(s: WorkSettings, artifacts: ArtifactStore): Co
             explainUsers: c.explainer.testUsers,
             groundTruth: c.choices.groundTruth,
           });
-          await artifacts.upload(input.runId, explanationsArtifact(input.attack, input.epsilon), Buffer.from(JSON.stringify(explanations)));
-          const clean: Explanation[] =
-            input.attack === 'none'
-              ? explanations
-              : JSON.parse((await artifacts.download(input.runId, explanationsArtifact('none', 0))).toString('utf8'));
+          const written = explanationsArtifact(io.attemptId, input.attack, input.epsilon);
+          await artifacts.upload(input.runId, written, Buffer.from(JSON.stringify(explanations)));
+          const clean: Explanation[] = input.attack === 'none' ? explanations : JSON.parse((await artifacts.download(input.runId, cleanExplanationsOf(input))).toString('utf8'));
           const { stability, pairs } = explanationStability(clean, explanations);
-          return { attack: input.attack, epsilon: input.epsilon, ...metrics, stability, stabilityPairs: pairs, seconds: (Date.now() - t0) / 1000 };
+          return {
+            attack: input.attack,
+            epsilon: input.epsilon,
+            ...metrics,
+            stability,
+            stabilityPairs: pairs,
+            seconds: (Date.now() - t0) / 1000,
+            explanationsArtifact: written,
+          };
         } finally {
           view.dispose();
         }
@@ -273,4 +289,16 @@ export function createComputeWork(s: WorkSettings, artifacts: ArtifactStore): Co
       }
     },
   };
+}
+
+/** The clean evaluation's explanations an attacked one is compared with, as the workflow passed them. */
+function cleanExplanationsOf(input: EvaluateInput): string {
+  if (!input.cleanExplanations) {
+    throw new InputError(
+      { file: `<evaluateCell ${input.ref.cellKey}>`, field: 'cleanExplanations' },
+      `the artifact path of the clean evaluation's explanations, for the ${input.attack} evaluation at ε_A = ${input.epsilon}`,
+      'none',
+    );
+  }
+  return input.cleanExplanations;
 }

@@ -45,7 +45,7 @@ export function createComputeActivities(deps: ComputeDeps): ComputeActivities {
 
   const inChild = <T>(call: ComputeCall, label: string): Promise<T> => {
     const a = currentAttempt();
-    const task: ComputeTask = { ...call, settings, previous: a.previous };
+    const task: ComputeTask = { ...call, settings, previous: a.previous, attemptId: a.attemptId };
     return runIsolated<T>({
       entry: CHILD_ENTRY,
       task,
@@ -84,7 +84,7 @@ export function createComputeActivities(deps: ComputeDeps): ComputeActivities {
 
 function attemptIo(log: (m: string) => void): AttemptIo {
   const a = currentAttempt();
-  return { heartbeat: a.heartbeat, previous: () => a.previous, log };
+  return { heartbeat: a.heartbeat, previous: () => a.previous, log, attemptId: a.attemptId };
 }
 
 const short = (cellKey: string) => cellKey.slice(0, 12);

@@ -47,8 +47,13 @@ export interface PreparedRef {
 }
 
 export interface TrainedRef {
-  /** Artifact path of the model state inside the cell's MLflow run. */
+  /** Artifact path of the model state inside the cell's MLflow run (under the attempt's id). */
   modelArtifact: string;
+  /**
+   * The training curve, one loss per epoch. Logged by finishCell (or failCell), which only the
+   * workflow calls: a superseded training attempt cannot add points to the run's curve.
+   */
+  losses: number[];
   dataset: CellResult['dataset'];
   epochs: number;
   seconds: number;
@@ -60,9 +65,12 @@ export interface TrainedRef {
 export interface EvaluateInput {
   ref: CellRef;
   runId: string;
-  trained: TrainedRef;
+  /** The accepted training attempt's model (its curve stays in the workflow). */
+  trained: Omit<TrainedRef, 'losses'>;
   attack: 'none' | 'fgsm' | 'random';
   epsilon: number;
+  /** Artifact path of the accepted clean evaluation's explanations; needed by attacked ones. */
+  cleanExplanations?: string;
 }
 
 /** The few numbers a sweep's progress table shows per cell. */

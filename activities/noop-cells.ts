@@ -8,6 +8,7 @@ import type { EvaluateInput, TrainedRef } from './contracts.ts';
 
 export const NOOP_TRAINED: TrainedRef = {
   modelArtifact: '',
+  losses: [],
   dataset: { id: 'noop', folder: '', users: 0, items: 0, features: 0, trainPairs: 0, testUsers: 0 },
   epochs: 0,
   seconds: 0,

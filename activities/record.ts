@@ -14,6 +14,7 @@ import {
   getOrCreateStudyExperiment,
   getOrCreateSweepRun,
   logCellResult,
+  logTrainingCurve,
   runNamePartsFromConfig,
   sweepParams,
   sweepRunName,
@@ -75,17 +76,18 @@ export function createRecordActivities(deps: RecordDeps): RecordActivities {
         backend: trained.backend,
         device: trained.device,
         dataset: trained.dataset,
-        train: { epochs: trained.epochs, seconds: trained.seconds, finalLoss: trained.finalLoss, losses: [] },
+        train: { epochs: trained.epochs, seconds: trained.seconds, finalLoss: trained.finalLoss, losses: trained.losses },
         evaluations: rows,
       };
-      // The curve was logged by the training activity.
-      // One log-batch and one update: the orchestration budget is ≤ 6 MLflow requests a cell.
-      await logCellResult(mlflow, runId, result, { curve: false });
+      // Metrics, curve and the accepted model's path in one log-batch (more only past MLflow's
+      // 1,000 metrics a request), then one update: ≤ 6 MLflow requests a cell in all.
+      await logCellResult(mlflow, runId, result, { tags: trained.modelArtifact ? { [TAG.modelArtifact]: trained.modelArtifact } : {} });
       await closeRun(mlflow, runId, 'FINISHED');
       return summaryFromRows(ref.cellKey, runId, rows);
     },
 
-    async failCell(_ref, runId, reason, status) {
+    async failCell(_ref, runId, reason, status, trained) {
+      if (trained?.losses.length) await logTrainingCurve(mlflow, runId, trained.losses);
       await closeRun(mlflow, runId, status, reason.slice(0, 4000));
     },
 

@@ -12,8 +12,8 @@ export interface RecordActivities {
   beginCell(ref: CellRef): Promise<BeginCellResult>;
   /** Log final metrics and close the run FINISHED. */
   finishCell(ref: CellRef, runId: string, trained: TrainedRef, rows: EvaluationRow[]): Promise<CellSummary>;
-  /** Close the run FAILED or KILLED with the reason. */
-  failCell(ref: CellRef, runId: string, reason: string, status: 'FAILED' | 'KILLED'): Promise<void>;
+  /** Close the run FAILED or KILLED with the reason (and the training curve, if training finished). */
+  failCell(ref: CellRef, runId: string, reason: string, status: 'FAILED' | 'KILLED', trained?: TrainedRef): Promise<void>;
   /**
    * Record the sweep's counts on the parent run and close it: FINISHED when every cell finished,
    * FAILED when cells failed or the sweep stopped on a failure limit, KILLED when cancelled.

@@ -36,6 +36,8 @@ export const TAG = {
   backend: 'rexsweep.backend',
   device: 'rexsweep.device',
   closeReason: 'rexsweep.close_reason',
+  /** Artifact path of the model the workflow accepted (fenced by attempt; see activities/compute-work.ts). */
+  modelArtifact: 'rexsweep.model_artifact',
   duplicateOf: 'rexsweep.duplicate_of',
 } as const;
 
@@ -241,14 +243,14 @@ export async function logCellResult(
   client: MlflowClient,
   runId: string,
   result: CellResult,
-  opts: LogOptions & { curve?: boolean } = {},
+  opts: LogOptions & { curve?: boolean; tags?: Record<string, string> } = {},
 ): Promise<void> {
   const timestamp = opts.timestamp ?? Date.now();
   const metrics = cellResultMetrics(result, { timestamp });
   if (opts.curve ?? true) metrics.push(...trainingCurveMetrics(result.train.losses, { timestamp }));
   await client.logBatch(
     runId,
-    { metrics, tags: { [TAG.backend]: result.backend, [TAG.device]: result.device } },
+    { metrics, tags: { ...opts.tags, [TAG.backend]: result.backend, [TAG.device]: result.device } },
     { timestamp, nonFinite: opts.nonFinite },
   );
 }

@@ -3,7 +3,7 @@
  * every attack at every ε_A, record. A cell that already has a FINISHED run does nothing.
  */
 import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { CellOutcome, CellRef, CellSummary, EvaluateInput } from '../activities/contracts.ts';
+import type { CellOutcome, CellRef, CellSummary, EvaluateInput, TrainedRef } from '../activities/contracts.ts';
 import type { ComputeActivities, RecordActivities } from '../activities/types.ts';
 import type { EvaluationRow } from '../recsys/cell/result.ts';
 import type { RetryPolicies } from '../sweep/schema.ts';
@@ -26,29 +26,37 @@ export async function cellWorkflow({ ref: partial, queues, retry = {} }: CellWor
   const begun = await CancellationScope.nonCancellable(() => record.beginCell(ref));
   if (begun.finished && begun.summary) return { state: 'finished', cached: true, summary: begun.summary };
 
+  // What this workflow accepted: only these paths and this curve reach the run's result, so
+  // writes of a superseded attempt (one Temporal gave up on, still running) land nowhere that
+  // counts (activities/compute-work.ts).
+  let trained: TrainedRef | undefined;
   try {
     await prepare.prepareData(ref);
-    const trained = await compute.trainCell(ref, begun.runId);
+    trained = await compute.trainCell(ref, begun.runId);
+    const { losses: _curve, ...model } = trained;
     const rows: EvaluationRow[] = [];
     const plan: Pick<EvaluateInput, 'attack' | 'epsilon'>[] = [
       { attack: 'none', epsilon: 0 },
       ...ref.cell.epsilonsA.flatMap((epsilon) => ref.cell.attacks.map((attack) => ({ attack, epsilon }))),
     ];
     // Sequential: the clean evaluation's explanations are the reference for stability.
-    for (const step of plan) rows.push(await compute.evaluateCell({ ref, runId: begun.runId, trained, ...step }));
+    for (const step of plan) {
+      const cleanExplanations = rows[0]?.explanationsArtifact;
+      rows.push(await compute.evaluateCell({ ref, runId: begun.runId, trained: model, ...step, ...(cleanExplanations ? { cleanExplanations } : {}) }));
+    }
     const summary: CellSummary = await record.finishCell(ref, begun.runId, trained, rows);
     return { state: 'finished', cached: false, summary };
   } catch (err) {
     if (isCancellation(err)) {
       // Close the run as KILLED even though the workflow is being cancelled.
-      await CancellationScope.nonCancellable(() => record.failCell(ref, begun.runId, 'cancelled', 'KILLED'));
+      await CancellationScope.nonCancellable(() => record.failCell(ref, begun.runId, 'cancelled', 'KILLED', trained));
       throw err;
     }
     // Non-retryable errors (divergence, infeasible, bad input) arrive at once; infrastructure
     // errors only after their retries are spent. Either way the cell fails, recorded, and the
     // sweep goes on.
     const reason = describeFailure(err);
-    await record.failCell(ref, begun.runId, reason, 'FAILED');
+    await record.failCell(ref, begun.runId, reason, 'FAILED', trained);
     // End the workflow FAILED (not COMPLETED): the sweep records the failure, and a later run of
     // the sweep may start this cell again (ALLOW_DUPLICATE_FAILED_ONLY).
     throw ApplicationFailure.nonRetryable(reason, 'CellFailed', { runId: begun.runId });

@@ -27,6 +27,8 @@ export const EvaluationRowSchema = z.object({
   stability: z.number().nullable(),
   stabilityPairs: z.number().int(),
   seconds: z.number(),
+  /** Artifact path of this evaluation's explanations in the cell's run, when written. */
+  explanationsArtifact: z.string().optional(),
 });
 
 export const CellResultSchema = z.object({

@@ -12,7 +12,7 @@ import { createComputeActivities, type TrainHeartbeat } from '../../activities/c
 import type { CellRef, TrainedRef } from '../../activities/contracts.ts';
 import { decodeModelState } from '../../activities/model-codec.ts';
 import { CellConfigSchema } from '../../recsys/config.ts';
-import { MlflowClient, logTrainingCurve } from '../../tracking/index.ts';
+import { MlflowClient } from '../../tracking/index.ts';
 
 const uri = process.env.MLFLOW_TRACKING_URI;
 let dir: string;
@@ -38,7 +38,6 @@ for (const model of ['cer', 'efm'] as const) {
         artifacts: {
           upload: (r, p, b) => mlflow.uploadArtifact(r, p, b),
           download: (r, p) => mlflow.downloadArtifact(r, p),
-          logTrainingCurve: (r, l) => logTrainingCurve(mlflow, r, l),
         },
       });
       const cell = CellConfigSchema.parse({

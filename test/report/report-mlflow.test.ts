@@ -61,6 +61,7 @@ beforeAll(async () => {
   tracking = await record.beginSweep(sweep, { name: config.name });
   const trained = {
     modelArtifact: 'model/state.rxm',
+    losses: [0.7, 0.5],
     dataset: { id: 'toy', folder: '/nowhere', users: 10, items: 20, features: 4, trainPairs: 100, testUsers: 10 },
     epochs: 1,
     seconds: 1,
