@@ -162,6 +162,21 @@ export const CellConfigSchema = z.strictObject({
 export type CellConfigInput = z.input<typeof CellConfigSchema>;
 export type CellConfig = z.output<typeof CellConfigSchema>;
 export type DatasetSpec = CellConfig['dataset'];
+
+/**
+ * What identifies a dataset, without saying where its files live: part of the prepared
+ * dataset's id (recsys/data/prepare.ts) and of every cell key (sweep/cell-key.ts).
+ */
+export function datasetIdentity(spec: DatasetSpec): Record<string, unknown> {
+  switch (spec.source) {
+    case 'synthetic':
+      return { source: spec.source, name: spec.name, synthetic: spec.synthetic };
+    case 'interchange':
+      return { source: spec.source, name: spec.name, kind: spec.kind };
+    default:
+      return { source: spec.source, name: spec.name };
+  }
+}
 export type DataSettings = CellConfig['data'];
 export type CerSettings = CellConfig['cer'];
 export type ExplainerSettings = CellConfig['explainer'];

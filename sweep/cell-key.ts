@@ -3,7 +3,7 @@
  * that finds its run. A key is the first CELL_KEY_HEX hex digits of sha256(canonical JSON of the
  * cell's identity):
  *
- *   { layout, code: CODE_VERSION, dataset: dataIdentity(spec),
+ *   { layout, code: CODE_VERSION, dataset: datasetIdentity(spec),
  *     cell: { model, lambda, epsilonD (0 when λ = 0), seed, epochs, backend, data, choices,
  *             CER: cer + explainer | EFM: efm + explainer.testUsers } }
  *
@@ -40,7 +40,7 @@
  *
  * Pure and deterministic: Temporal workflow code imports it.
  */
-import { CellConfigSchema, resolveCellConfig, type CellConfig, type CellConfigInput, type DatasetSpec } from '../recsys/config.ts';
+import { CellConfigSchema, datasetIdentity, resolveCellConfig, type CellConfig, type CellConfigInput, type DatasetSpec } from '../recsys/config.ts';
 import { canonicalJson } from './canonical.ts';
 import { CODE_VERSION } from './code-version.ts';
 import { sha256Hex } from './sha256.ts';
@@ -49,22 +49,6 @@ import { sha256Hex } from './sha256.ts';
 export const CELL_KEY_HEX = 20;
 /** Version of the identity layout below; a change of layout also changes every key. */
 export const CELL_KEY_LAYOUT = 1;
-
-/**
- * What identifies a dataset, without saying where its files live. Mirrors specIdentity of
- * recsys/data/prepare.ts (which imports node:fs, so it cannot be used here); a test checks both
- * agree.
- */
-export function dataIdentity(spec: DatasetSpec): Record<string, unknown> {
-  switch (spec.source) {
-    case 'synthetic':
-      return { source: spec.source, name: spec.name, synthetic: spec.synthetic };
-    case 'interchange':
-      return { source: spec.source, name: spec.name, kind: spec.kind };
-    default:
-      return { source: spec.source, name: spec.name };
-  }
-}
 
 /** The object a cell key hashes (see the file comment). */
 export function cellIdentity(input: CellConfigInput | CellConfig): Record<string, unknown> {
@@ -94,7 +78,7 @@ function identityOf(config: CellConfig): Record<string, unknown> {
   return {
     layout: CELL_KEY_LAYOUT,
     code: CODE_VERSION,
-    dataset: dataIdentity(c.dataset),
+    dataset: datasetIdentity(c.dataset),
     cell: {
       model: c.model,
       lambda: c.lambda,

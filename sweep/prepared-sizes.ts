@@ -8,10 +8,10 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { resolveCellConfig, type DatasetSpec } from '../recsys/config.ts';
+import { datasetIdentity, resolveCellConfig, type DatasetSpec } from '../recsys/config.ts';
 import { DATASET_FORMAT_VERSION, type DatasetManifest } from '../recsys/data/dataset.ts';
 import { canonicalJson } from './canonical.ts';
-import { dataIdentity } from './cell-key.ts';
+
 import type { DatasetSize } from './dataset-size.ts';
 import { cellConfigFor, gridPoints } from './expand.ts';
 import type { SweepConfig } from './schema.ts';
@@ -24,7 +24,7 @@ export async function findPreparedSizes(sweep: SweepConfig): Promise<Map<string,
   const point = gridPoints(sweep)[0];
   for (const spec of sweep.datasets) {
     const data = resolveCellConfig(cellConfigFor(sweep, spec, sweep.models[0], point, sweep.seeds[0])).data;
-    const size = await newestMatch(cache, entries, spec, canonicalJson({ ...data, spec: dataIdentity(spec) }));
+    const size = await newestMatch(cache, entries, spec, canonicalJson({ ...data, spec: datasetIdentity(spec) }));
     if (size) found.set(spec.name, size);
   }
   return found;

@@ -12,7 +12,7 @@
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatasetIntegrityError } from '../errors.ts';
-import type { DatasetSpec, ResolvedDataSettings } from '../config.ts';
+import { datasetIdentity, type DatasetSpec, type ResolvedDataSettings } from '../config.ts';
 import { DATASET_FORMAT_VERSION, type DatasetKind, type DatasetManifest, type PreparedDataset } from './dataset.ts';
 import { parseAmazonSentires } from './amazon-sentires.ts';
 import { parseYelpSentires } from './yelp-sentires.ts';
@@ -36,24 +36,12 @@ export interface PreparedResult {
   cached: boolean;
 }
 
-/** The spec without file paths: what, besides the file contents, determines the dataset. */
-export function specIdentity(spec: DatasetSpec): Record<string, unknown> {
-  switch (spec.source) {
-    case 'synthetic':
-      return { source: spec.source, name: spec.name, synthetic: spec.synthetic };
-    case 'interchange':
-      return { source: spec.source, name: spec.name, kind: spec.kind };
-    default:
-      return { source: spec.source, name: spec.name };
-  }
-}
-
 export function datasetId(spec: DatasetSpec, settings: ResolvedDataSettings, sourceHashes: readonly string[]): string {
   return sha256(
     canonicalJson({
       formatVersion: DATASET_FORMAT_VERSION,
       pipelineVersion: PIPELINE_VERSION,
-      spec: specIdentity(spec),
+      spec: datasetIdentity(spec),
       settings,
       sources: sourceHashes,
     }),
@@ -147,7 +135,7 @@ export async function prepareDataset(
     featureCount: built.featureCount,
     features: built.features,
     maxRange: settings.maxRange,
-    settings: { ...settings, spec: specIdentity(spec) },
+    settings: { ...settings, spec: datasetIdentity(spec) },
     sources,
     stats: built.stats,
     files: {},

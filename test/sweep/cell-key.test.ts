@@ -4,9 +4,8 @@
  * model's settings) and different under everything that does.
  */
 import { describe, expect, it } from 'vitest';
-import { CellConfigSchema, resolveCellConfig, type CellConfigInput, type DatasetSpec } from '../../recsys/config.ts';
-import { specIdentity } from '../../recsys/data/prepare.ts';
-import { CELL_KEY_HEX, cellIdentity, cellKey, dataIdentity } from '../../sweep/cell-key.ts';
+import { CellConfigSchema, resolveCellConfig, type CellConfigInput } from '../../recsys/config.ts';
+import { CELL_KEY_HEX, cellIdentity, cellKey } from '../../sweep/cell-key.ts';
 
 const SYNTHETIC = { source: 'synthetic', name: 'tiny', synthetic: { users: 40, items: 200, features: 10, reviewsPerUser: 16 } } as const;
 const cell = (over: Partial<CellConfigInput> = {}): CellConfigInput => ({
@@ -114,16 +113,6 @@ describe('cellKey', () => {
     expect(cellKey(at('/data'))).toBe(cellKey(at('/mnt/other')));
     expect(cellKey(cell({ dataset: { source: 'amazon', name: 'cds-v2', sentires: '/data/cds.sentires', reviews: '/data/cds.json' } }))).not.toBe(cellKey(at('/data')));
     expect(cellKey(cell({ dataset: { source: 'yelp', name: 'cds', sentires: '/data/cds.sentires', reviews: '/data/cds.json' } }))).not.toBe(cellKey(at('/data')));
-  });
-
-  it('hashes the dataset identity exactly as the prepared-dataset id does (recsys specIdentity)', () => {
-    const specs: DatasetSpec[] = [
-      CellConfigSchema.shape.dataset.parse(SYNTHETIC),
-      { source: 'amazon', name: 'cds', sentires: '/a', reviews: '/b' },
-      { source: 'yelp', name: 'yelp', sentires: '/a', reviews: '/b' },
-      { source: 'interchange', name: 'x', path: '/x.jsonl', kind: 'yelp' },
-    ];
-    for (const spec of specs) expect(dataIdentity(spec)).toEqual(specIdentity(spec));
   });
 
   it('hashes the identity object documented in cell-key.ts', () => {
