@@ -300,4 +300,15 @@ describe('scale', () => {
     expect(attrs.RexsweepCellsDone).toEqual([24]);
     expect(attrs.RexsweepCellsTotal).toEqual([24]);
   });
+
+  it('a sweep whose only seed group completes last aggregates once, at the end (not twice)', async () => {
+    const config = noopSweep('ctl-aggregate-once', { lambdas: '[0]', seeds: '[0, 1, 2]' });
+    await workflowWorkerFor(config);
+    await computeFor(config);
+    const { handle } = await startSweep(h.client, config);
+    expect((await handle.result()).counts.finished).toBe(3);
+    const history = await handle.fetchHistory();
+    const aggregations = history.events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'aggregateSweep');
+    expect(aggregations).toHaveLength(1);
+  });
 });
