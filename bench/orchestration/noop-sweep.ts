@@ -109,8 +109,15 @@ cell: { noop: true }
   const deadline =
     maxSeconds > 0
       ? setTimeout(() => {
-          log(`--max-seconds ${maxSeconds} reached: cancelling the sweep (cells in flight finish)`);
-          void started.handle.executeUpdate(cancelUpdate, { args: [{ inFlight: 'finish', reason: 'bench time limit' }] });
+          void started.handle.query(progressQuery).then(async (p) => {
+            // Every cell settled: the sweep is only aggregating; a cancel would change nothing but its ending.
+            if (p.counts.pending + p.counts.running === 0) {
+              log(`--max-seconds ${maxSeconds} reached after the last cell: not cancelling`);
+              return;
+            }
+            log(`--max-seconds ${maxSeconds} reached: cancelling the sweep (cells in flight finish)`);
+            await started.handle.executeUpdate(cancelUpdate, { args: [{ inFlight: 'finish', reason: 'bench time limit' }] });
+          });
         }, maxSeconds * 1000)
       : undefined;
   const progress = await finalProgress(started.handle);
