@@ -237,17 +237,16 @@ export async function logTrainingCurve(
 
 /**
  * A cell's result: metrics per tracking/result-metrics.ts, the backend and device actually used
- * as tags, and (unless `curve: false`, for callers that streamed it) the training curve.
+ * as tags, the training curve, and any extra tags given.
  */
 export async function logCellResult(
   client: MlflowClient,
   runId: string,
   result: CellResult,
-  opts: LogOptions & { curve?: boolean; tags?: Record<string, string> } = {},
+  opts: LogOptions & { tags?: Record<string, string> } = {},
 ): Promise<void> {
   const timestamp = opts.timestamp ?? Date.now();
-  const metrics = cellResultMetrics(result, { timestamp });
-  if (opts.curve ?? true) metrics.push(...trainingCurveMetrics(result.train.losses, { timestamp }));
+  const metrics = [...cellResultMetrics(result, { timestamp }), ...trainingCurveMetrics(result.train.losses, { timestamp })];
   await client.logBatch(
     runId,
     { metrics, tags: { ...opts.tags, [TAG.backend]: result.backend, [TAG.device]: result.device } },

@@ -23,6 +23,7 @@ import type { EvaluationRow } from '../../recsys/cell/result.ts';
 import type { ModelState } from '../../recsys/models/explainable-model.ts';
 import { CellConfigSchema, type CellConfigInput } from '../../recsys/config.ts';
 import { MlflowClient } from '../../tracking/index.ts';
+import { isAlive } from '../../infra/local/process.ts';
 
 const uri = process.env.MLFLOW_TRACKING_URI;
 let dir: string;
@@ -99,14 +100,6 @@ async function runWithCheckpointsUpTo(epoch: number, name: string): Promise<stri
 }
 
 const pidsIn = (logs: string[]) => logs.flatMap((l) => /child process (\d+)$/.exec(l)?.slice(1) ?? []).map(Number);
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 beforeAll(async () => {
   if (!uri) throw new Error('MLFLOW_TRACKING_URI is not set: this test needs the real MLflow server of test/setup/servers.ts');
@@ -131,7 +124,7 @@ describe('training in a child process, restarting from the run', () => {
     expectSameWeights(r.state, undisturbed);
     const [pid] = pidsIn(r.logs);
     expect(pid).toBeGreaterThan(0);
-    expect(alive(pid)).toBe(false);
+    expect(isAlive(pid)).toBe(false);
   });
 
   it("restart 'scratch' ignores the run's checkpoints", async () => {
@@ -163,7 +156,7 @@ describe('the child process of an attempt', () => {
     expect(err).toBeInstanceOf(CancelledFailure);
     const [pid] = pidsIn(logs);
     expect(pid).toBeGreaterThan(0);
-    expect(alive(pid)).toBe(false);
+    expect(isAlive(pid)).toBe(false);
   });
 
   it("fails with the work's error class as the failure type (InputError: file and line)", async () => {

@@ -9,28 +9,20 @@ import { fileURLToPath } from 'node:url';
 import { ApplicationFailure } from '@temporalio/activity';
 import { describe, expect, it } from 'vitest';
 import { ChildExitedError, ChildStalledError, childEnv, runIsolated, type IsolateOptions } from '../../activities/isolate.ts';
+import { isAlive } from '../../infra/local/process.ts';
 
 const ENTRY = fileURLToPath(new URL('./fixtures/test-child.ts', import.meta.url));
 const BOOTSTRAP = fileURLToPath(new URL('../../activities/child-bootstrap.mjs', import.meta.url));
 const ORPHAN_PARENT = fileURLToPath(new URL('./fixtures/orphan-parent.ts', import.meta.url));
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Resolves once `pid` is gone; gives up (test fails) after `limitMs`. Not a timing assertion: a bound. */
 async function gone(pid: number, limitMs = 60_000): Promise<boolean> {
   const until = Date.now() + limitMs;
   while (Date.now() < until) {
-    if (!alive(pid)) return true;
+    if (!isAlive(pid)) return true;
     await new Promise((r) => setTimeout(r, 100));
   }
-  return !alive(pid);
+  return !isAlive(pid);
 }
 
 function run(task: unknown, extra: Partial<IsolateOptions> = {}) {
@@ -59,7 +51,7 @@ describe('an attempt in a child process', () => {
     expect(value).toEqual({ input: { a: 1 }, doubled: [2, 4, 6], isBuffer: true });
     expect(r.beats).toEqual([{ step: 1 }, { step: 2 }, { step: 3 }]);
     expect(r.logs).toContain('echo: calling the parent');
-    expect(alive(r.pid())).toBe(false);
+    expect(isAlive(r.pid())).toBe(false);
   });
 
   it("fails with an ApplicationFailure typed by the child's error class", async () => {
@@ -83,7 +75,7 @@ describe('an attempt in a child process', () => {
     const err = await r.promise.catch((e) => e);
     expect(err).toBe(reason);
     expect(r.pid()).toBeGreaterThan(0);
-    expect(alive(r.pid())).toBe(false);
+    expect(isAlive(r.pid())).toBe(false);
   });
 
   it('kills a child that stops reporting (hung) once the heartbeat timeout passes', async () => {
@@ -92,7 +84,7 @@ describe('an attempt in a child process', () => {
     const err = await r.promise.catch((e) => e);
     expect(err).toBeInstanceOf(ChildStalledError);
     expect(r.beats.length).toBeLessThanOrEqual(1);
-    expect(alive(r.pid())).toBe(false);
+    expect(isAlive(r.pid())).toBe(false);
   });
 
   it('does not start a child for an attempt already cancelled', async () => {
@@ -122,7 +114,7 @@ describe('an attempt in a child process', () => {
         }
       }
       expect(childPid).toBeGreaterThan(0);
-      expect(alive(childPid)).toBe(true);
+      expect(isAlive(childPid)).toBe(true);
       parent.kill('SIGKILL');
       expect(await gone(childPid)).toBe(true);
     } finally {

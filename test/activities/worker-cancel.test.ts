@@ -16,6 +16,7 @@ import type { CellRef } from '../../activities/contracts.ts';
 import { mlflowArtifactStore } from '../../activities/mlflow-artifacts.ts';
 import { CellConfigSchema } from '../../recsys/config.ts';
 import { MlflowClient } from '../../tracking/index.ts';
+import { isAlive } from '../../infra/local/process.ts';
 
 const address = process.env.TEMPORAL_ADDRESS!;
 let dir: string;
@@ -39,15 +40,6 @@ afterAll(async () => {
   await connection?.close();
   await rm(dir, { recursive: true, force: true });
 });
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** A compute worker (isolation 'process') on a fresh queue, training a long cell until told otherwise. */
 async function trainingUnderWay(name: string) {
@@ -79,7 +71,7 @@ async function trainingUnderWay(name: string) {
   const handle = await client.workflow.start('trainOnce', { taskQueue, workflowId: `wcancel-${name}-${Date.now()}`, args: [ref, runId] });
   await heartbeatSeen(handle);
   expect(pids.length).toBe(1);
-  expect(alive(pids[0])).toBe(true);
+  expect(isAlive(pids[0])).toBe(true);
   const stopWorker = async () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();
     await running;
@@ -104,7 +96,7 @@ it('cancelling the workflow kills the training child before the attempt complete
     await t.handle.cancel();
     expect(await t.handle.result()).toBe('cancelled');
     // WAIT_CANCELLATION_COMPLETED: the attempt ended, and it ends only after its child exited.
-    expect(alive(t.pid)).toBe(false);
+    expect(isAlive(t.pid)).toBe(false);
   } finally {
     await t.stopWorker();
   }
@@ -114,7 +106,7 @@ it('shutting the worker down kills the training child before the worker stops', 
   const t = await trainingUnderWay('shutdown');
   try {
     await t.stopWorker();
-    expect(alive(t.pid)).toBe(false);
+    expect(isAlive(t.pid)).toBe(false);
   } finally {
     await t.handle.terminate('test over').catch(() => undefined);
   }
