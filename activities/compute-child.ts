@@ -12,6 +12,9 @@ function artifactsVia(io: ChildIo): ArtifactStore {
     upload: (runId, path, body) => io.call('upload', runId, path, body),
     download: (runId, path) => io.call('download', runId, path),
     list: (runId, dir) => io.call('list', runId, dir),
+    findDatasets: (experimentId, key) => io.call('findDatasets', experimentId, key),
+    // The parent writes the file (same host, same cache): multi-GB dataset files never cross IPC.
+    downloadToFile: (runId, path, localPath) => io.call('downloadToFile', runId, path, localPath),
   };
 }
 

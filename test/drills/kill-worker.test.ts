@@ -110,7 +110,7 @@ describe('kill −9 of the compute worker during training', () => {
     cleanups.push(() => wf.shutdown());
     let worker = spawnComputeWorker(disturbed);
     cleanups.push(() => killHard(worker));
-    const started = await startSweep(h.client, disturbed);
+    const started = await startSweep(h.client, disturbed, { mlflow: h.mlflow });
     const cellIds = expandSweep(disturbed).map((c) => cellWorkflowId(started.workflowId, c.key));
 
     // Three kills, each while some cell trains: an attempt not killed before, past the epoch of
@@ -145,7 +145,7 @@ describe('kill −9 of the compute worker during training', () => {
     const wf2 = await workflowWorker(h, calm);
     const compute = await computeWorker(h, calm);
     cleanups.push(() => wf2.shutdown(), () => compute.stop());
-    await (await startSweep(h.client, calm)).handle.result();
+    await (await startSweep(h.client, calm, { mlflow: h.mlflow })).handle.result();
 
     const a = await metricsByCell(disturbed.study);
     const b = await metricsByCell(calm.study);

@@ -37,7 +37,7 @@ async function runningSweep(name: string, extra = '') {
   const wf = await workflowWorker(h, sweep);
   const compute = await computeWorker(h, sweep);
   stops.push(() => wf.shutdown(), () => compute.stop());
-  const started = await startSweep(h.client, sweep);
+  const started = await startSweep(h.client, sweep, { mlflow: h.mlflow });
   await waitForProgress(started.handle, (p) => p.counts.finished >= 4);
   return { sweep, started };
 }

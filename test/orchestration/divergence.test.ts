@@ -68,7 +68,7 @@ cell:
   workers = await inlineWorkers(h, config);
 
   const t0 = Date.now();
-  const started = await startSweep(client, config);
+  const started = await startSweep(client, config, { mlflow });
   expect(started.action).toBe('started');
   sweepWorkflowId = started.workflowId;
   progress = await started.handle.result();

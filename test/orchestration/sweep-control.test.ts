@@ -63,7 +63,7 @@ describe('control of a running sweep', () => {
   it('pause starts no new cell, concurrency widens the window, resume runs the rest', async () => {
     const config = noopSweep('ctl-pause'); // (vanilla + λ0.5) × 3 seeds = 6 cells, 2 in flight
     await workflowWorkerFor(config);
-    const { handle } = await startSweep(h.client, config);
+    const { handle } = await startSweep(h.client, config, { mlflow: h.mlflow });
 
     let p = await waitForProgress(handle, (x) => x.counts.running === 2);
     expect(p.counts).toMatchObject({ pending: 4, running: 2, finished: 0 });
@@ -98,7 +98,7 @@ describe('control of a running sweep', () => {
   it('rejects updates that make no sense, changing nothing', async () => {
     const config = noopSweep('ctl-reject');
     await workflowWorkerFor(config);
-    const { handle } = await startSweep(h.client, config);
+    const { handle } = await startSweep(h.client, config, { mlflow: h.mlflow });
     await waitForProgress(handle, (x) => x.counts.running === 2);
     expect(await rejection(handle.executeUpdate(setConcurrencyUpdate, { args: [0] }))).toMatch(/concurrency must be an integer from 1 to 1000, got 0/);
     expect(await rejection(handle.executeUpdate(rerunFailedUpdate, { args: [{ from: 'nowhere' as 'scratch' }] }))).toMatch(/from must be/);
@@ -111,7 +111,7 @@ describe('control of a running sweep', () => {
   it('cancel --now closes the cells in flight KILLED and ends the sweep FAILED; running it again finishes with one run per cell', async () => {
     const config = noopSweep('ctl-cancel');
     await workflowWorkerFor(config);
-    const first = await startSweep(h.client, config);
+    const first = await startSweep(h.client, config, { mlflow: h.mlflow });
     await waitForProgress(first.handle, (x) => x.counts.running === 2);
     const inFlight = (await first.handle.query('progress')) as SweepProgress;
     expect(inFlight.counts.running).toBe(2);
@@ -130,7 +130,7 @@ describe('control of a running sweep', () => {
     expect((await sweepRuns(h, config.study)).map((r) => r.info.status)).toEqual(['KILLED']);
 
     // Run it again: a new run of the same sweep; the cancelled cells start again.
-    const again = await startSweep(h.client, config);
+    const again = await startSweep(h.client, config, { mlflow: h.mlflow });
     expect(again.action).toBe('started');
     await computeFor(config);
     const final: SweepProgress = await again.handle.result();
@@ -144,21 +144,21 @@ describe('control of a running sweep', () => {
   it('rexsweep run with more λ values extends the running sweep; changed settings are refused', async () => {
     const config = noopSweep('ctl-extend', { lambdas: '[0, 0.5]', seeds: '[0]' }); // 2 cells
     await workflowWorkerFor(config);
-    const first = await startSweep(h.client, config);
+    const first = await startSweep(h.client, config, { mlflow: h.mlflow });
     await waitForProgress(first.handle, (x) => x.counts.running === 2);
 
     const wider = { ...config, lambdas: [0, 0.5, 0.9] };
-    const extended = await startSweep(h.client, wider);
+    const extended = await startSweep(h.client, wider, { mlflow: h.mlflow });
     expect(extended.action).toBe('extended');
     expect(extended.workflowId).toBe(first.workflowId);
     expect((await first.handle.query(configQuery)).lambdas).toEqual([0, 0.5, 0.9]);
 
     // Same id, other fixed settings: refused, and the running sweep is untouched.
     const changed = { ...wider, id: extended.sweepId, epochs: 7 };
-    await expect(startSweep(h.client, changed, { file: 'changed.yaml' })).rejects.toThrow(ConfigError);
-    await expect(startSweep(h.client, changed, { file: 'changed.yaml' })).rejects.toThrow(/changed\.yaml \(field epochs\/cell\)/);
+    await expect(startSweep(h.client, changed, { mlflow: h.mlflow, file: 'changed.yaml' })).rejects.toThrow(ConfigError);
+    await expect(startSweep(h.client, changed, { mlflow: h.mlflow, file: 'changed.yaml' })).rejects.toThrow(/changed\.yaml \(field epochs\/cell\)/);
     const shrunk = { ...config, lambdas: [0.5] };
-    await expect(startSweep(h.client, shrunk)).rejects.toThrow(/lambdas lost 0/);
+    await expect(startSweep(h.client, shrunk, { mlflow: h.mlflow })).rejects.toThrow(/lambdas lost 0/);
 
     await computeFor(config);
     const final: SweepProgress = await first.handle.result();
@@ -169,7 +169,7 @@ describe('control of a running sweep', () => {
 
     // The finished sweep, run again with another seed: a new run that runs only the new cells.
     const moreSeeds = { ...wider, seeds: [0, 1] };
-    const again = await startSweep(h.client, moreSeeds);
+    const again = await startSweep(h.client, moreSeeds, { mlflow: h.mlflow });
     expect(again.action).toBe('started');
     const second: SweepProgress = await again.handle.result();
     expect(second.counts).toMatchObject({ cached: 3, finished: 3, failed: 0 });
@@ -179,8 +179,8 @@ describe('control of a running sweep', () => {
 
     // A new sweep id under the same name (fixed settings changed): refused unless asked for.
     const other = { ...wider, epochs: 9 };
-    await expect(startSweep(h.client, other, { file: 'other.yaml' })).rejects.toThrow(/pass --new-settings/);
-    const separate = await startSweep(h.client, other, { allowNewSettings: true });
+    await expect(startSweep(h.client, other, { mlflow: h.mlflow, file: 'other.yaml' })).rejects.toThrow(/pass --new-settings/);
+    const separate = await startSweep(h.client, other, { mlflow: h.mlflow, allowNewSettings: true });
     expect(separate.action).toBe('started');
     expect(separate.sweepId).not.toBe(first.sweepId);
     await separate.handle.result();
@@ -196,7 +196,7 @@ describe('failure limits and reruns', () => {
     const failing = new Set(expandSweep(config).filter((c) => c.seed >= 1).map((c) => c.key));
     await workflowWorkerFor(config);
     await computeFor(config, (ref) => failing.has(ref.cellKey));
-    const { handle } = await startSweep(h.client, config);
+    const { handle } = await startSweep(h.client, config, { mlflow: h.mlflow });
     const err = await handle.result().catch((e: unknown) => e);
     const cause = (err as WorkflowFailedError).cause as { type?: string; details?: unknown[]; message?: string };
     expect(cause.type).toBe('SweepFailed');
@@ -217,7 +217,7 @@ describe('failure limits and reruns', () => {
     await workflowWorkerFor(config);
     // Only the failing cell's prepare runs at first; the other two in flight wait for a worker
     // on their queue, which this one is (it fails cell 0 and holds the others until cancelled).
-    const { handle } = await startSweep(h.client, config);
+    const { handle } = await startSweep(h.client, config, { mlflow: h.mlflow });
     await waitForProgress(handle, (x) => x.counts.running === 3);
     await computeFor(config, (ref) => ref.cellKey === failing);
     const err = await handle.result().catch((e: unknown) => e);
@@ -235,13 +235,13 @@ describe('failure limits and reruns', () => {
     let fixed = false;
     await workflowWorkerFor(config);
     const compute = await computeFor(config, (ref) => !fixed && broken.has(ref.cellKey));
-    const { handle } = await startSweep(h.client, { ...config, concurrency: 4 });
+    const { handle } = await startSweep(h.client, { ...config, concurrency: 4 }, { mlflow: h.mlflow });
     // The sweep completes with 2 failed cells; rerun needs it running, so pause it first? No:
     // rerun-failed on a finished sweep is `rexsweep run` again (a new run retries failures).
     const first: SweepProgress = await handle.result();
     expect(first.counts).toMatchObject({ finished: 2, failed: 2 });
     fixed = true;
-    const again = await startSweep(h.client, { ...config, concurrency: 4 });
+    const again = await startSweep(h.client, { ...config, concurrency: 4 }, { mlflow: h.mlflow });
     expect(again.action).toBe('started');
     const second: SweepProgress = await again.handle.result();
     expect(second.counts).toMatchObject({ finished: 2, cached: 2, failed: 0 });
@@ -256,7 +256,7 @@ describe('failure limits and reruns', () => {
     let fixed = false;
     await workflowWorkerFor(config);
     await computeFor(config, (ref) => !fixed && ref.cellKey === cells[0].key);
-    const { handle } = await startSweep(h.client, { ...config, concurrency: 1 });
+    const { handle } = await startSweep(h.client, { ...config, concurrency: 1 }, { mlflow: h.mlflow });
     await waitForProgress(handle, (x) => x.counts.failed === 1);
     await handle.executeUpdate(pauseUpdate);
     fixed = true;
@@ -278,7 +278,7 @@ describe('scale', () => {
     expect(expandSweep(config)).toHaveLength(24);
     await workflowWorkerFor(config);
     await computeFor(config);
-    const { handle, workflowId } = await startSweep(h.client, config);
+    const { handle, workflowId } = await startSweep(h.client, config, { mlflow: h.mlflow });
     const final: SweepProgress = await handle.result();
     expect(final.counts).toMatchObject({ finished: 24, failed: 0, pending: 0 });
     expect(final.generation).toBe(5); // 24 cells, 5 per run
@@ -305,7 +305,7 @@ describe('scale', () => {
     const config = noopSweep('ctl-aggregate-once', { lambdas: '[0]', seeds: '[0, 1, 2]' });
     await workflowWorkerFor(config);
     await computeFor(config);
-    const { handle } = await startSweep(h.client, config);
+    const { handle } = await startSweep(h.client, config, { mlflow: h.mlflow });
     expect((await handle.result()).counts.finished).toBe(3);
     const history = await handle.fetchHistory();
     const aggregations = history.events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'aggregateSweep');

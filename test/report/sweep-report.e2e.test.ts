@@ -69,7 +69,7 @@ afterAll(async () => {
 
 describe('report of a real sweep', () => {
   it('aggregates the real cell runs: n = 2 seeds, means of the runs’ own metrics', async () => {
-    const started = await startSweep(new Client({ connection }), config);
+    const started = await startSweep(new Client({ connection }), config, { mlflow });
     const progress = await started.handle.result();
     expect(progress.counts).toMatchObject({ finished: 4, failed: 0 });
 
