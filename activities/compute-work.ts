@@ -8,13 +8,14 @@ import type { BackendReport } from '../recsys/backend.ts';
 import type { EvaluationRow } from '../recsys/cell/result.ts';
 import { resolveCellConfig, type ResolvedCellConfig } from '../recsys/config.ts';
 import type { PreparedDataset } from '../recsys/data/dataset.ts';
-import { prepareDataset } from '../recsys/data/prepare.ts';
 import { InputError } from '../recsys/errors.ts';
 import type { Explanation } from '../recsys/models/explainable-model.ts';
+import type { PublishedDataset } from '../tracking/dataset-publication.ts';
 import type { CellRef, EvaluateInput, PreparedRef, TrainedRef } from './contracts.ts';
 import { checkpointArtifact, latestCheckpoint } from './checkpoints.ts';
+import { datasetForCell } from './published-dataset.ts';
 import { decodeModelState, encodeModelState } from './model-codec.ts';
-import { NOOP_TRAINED, noopRow } from './noop-cells.ts';
+import { noopRow, noopTrained } from './noop-cells.ts';
 
 /** Where a run's files live; backed by MLflow's artifact store in production and tests. */
 export interface ArtifactStore {
@@ -26,6 +27,13 @@ export interface ArtifactStore {
    * (activities/mlflow-artifacts.ts has it).
    */
   list?(runId: string, dir: string): Promise<string[]>;
+  /**
+   * The FINISHED publications of a dataset name key in an experiment (tracking/dataset-publication.ts).
+   * Without it, file-sourced datasets are prepared from local sources only (activities/published-dataset.ts).
+   */
+  findDatasets?(experimentId: string, key: string): Promise<PublishedDataset[]>;
+  /** Download straight to a local file (large dataset files); without it, `download` and a write. */
+  downloadToFile?(runId: string, path: string, localPath: string): Promise<void>;
 }
 
 /** Settings of the work itself; plain data, so that they can be sent to a child process. */
@@ -40,6 +48,8 @@ export interface WorkSettings {
    * attempt on any worker resumes from it.
    */
   checkpointSeconds?: number;
+  /** The compute worker's name, returned with a trained model (TrainedRef.worker). */
+  workerName?: string;
 }
 
 /** One activity attempt as the work sees it. */
@@ -123,14 +133,15 @@ export function createComputeWork(s: WorkSettings, artifacts: ArtifactStore): Co
     const m = await (models ??= loadModels());
     return (backend ??= m.selectBackend(m.requestedBackend(s.backend ?? c.backend)));
   };
-  const dataFor = (c: ResolvedCellConfig, io: AttemptIo): Promise<PreparedDataset> => {
-    const key = JSON.stringify([c.dataset, c.data, c.datasetCache]);
+  // Published (fetched from MLflow) or prepared from local sources: activities/published-dataset.ts.
+  const dataFor = (c: ResolvedCellConfig, ref: CellRef, io: AttemptIo): Promise<PreparedDataset> => {
+    const key = JSON.stringify([c.dataset, c.data, c.datasetCache, ref.tracking.experimentId]);
     let p = datasets.get(key);
     if (!p) {
-      p = prepareDataset(c.dataset, c.data, c.datasetCache, (m) => {
+      p = datasetForCell(c, ref.tracking.experimentId, artifacts, (m) => {
         io.log(m);
         io.heartbeat({ phase: 'prepare', message: m });
-      }).then((r) => r.dataset);
+      });
       p.catch(() => datasets.delete(key));
       datasets.set(key, p);
     }
@@ -157,13 +168,13 @@ export function createComputeWork(s: WorkSettings, artifacts: ArtifactStore): Co
     async prepareData(ref, io) {
       const c = workConfig(ref, s);
       if (c.noop) return { datasetId: 'noop', folder: '' };
-      const data = await dataFor(c, io);
+      const data = await dataFor(c, ref, io);
       return { datasetId: data.manifest.id, folder: c.datasetCache };
     },
 
     async trainCell(ref, runId, io): Promise<TrainedRef> {
       const c = workConfig(ref, s);
-      if (c.noop) return NOOP_TRAINED;
+      if (c.noop) return noopTrained(s.workerName);
       // Until the first epoch, heartbeats say where setup is and carry the checkpoint this
       // attempt resumes from, so an attempt that dies while loading the backend or preparing data
       // hands that checkpoint on instead of a heartbeat without one. Each is real progress, not a
@@ -175,7 +186,7 @@ export function createComputeWork(s: WorkSettings, artifacts: ArtifactStore): Co
       setup.heartbeat({ phase: 'setup', step: 'backend' } satisfies SetupHeartbeat);
       const report = await ensureBackend(c);
       const { MODEL_ADAPTERS } = await models!;
-      const data = await dataFor(c, setup);
+      const data = await dataFor(c, ref, setup);
       const t0 = Date.now();
       const start = await startingPoint(ref, runId, io);
       if (start) carried = { checkpoint: start.path, checkpointEpoch: start.epoch };
@@ -242,6 +253,7 @@ export function createComputeWork(s: WorkSettings, artifacts: ArtifactStore): Co
         finalLoss: trained.losses[trained.losses.length - 1] ?? Number.NaN,
         backend: report.name,
         device: report.device,
+        ...(s.workerName ? { worker: s.workerName } : {}),
       };
     },
 
@@ -250,7 +262,7 @@ export function createComputeWork(s: WorkSettings, artifacts: ArtifactStore): Co
       if (c.noop) return noopRow(input);
       await ensureBackend(c);
       const { MODEL_ADAPTERS, RANK_K, Rng, evaluateView, explanationStability } = await models!;
-      const data = await dataFor(c, io);
+      const data = await dataFor(c, input.ref, io);
       const state = decodeModelState(await artifacts.download(input.runId, input.trained.modelArtifact));
       const adapter = MODEL_ADAPTERS[c.model];
       const t0 = Date.now();

@@ -11,6 +11,7 @@
  * and its cache is published atomically, so killing it is safe. 'inline' runs the work in this
  * process (unit tests that call activities directly). No-op cells never spawn anything.
  */
+import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { EvaluationRow } from '../recsys/cell/result.ts';
 import type { ComputeActivities } from './types.ts';
@@ -19,7 +20,7 @@ import type { ArtifactStore, AttemptIo, ComputeWork, WorkSettings } from './comp
 import type { ComputeCall, ComputeTask } from './compute-task.ts';
 import { currentAttempt } from './attempt.ts';
 import { runIsolated } from './isolate.ts';
-import { NOOP_TRAINED, noopRow } from './noop-cells.ts';
+import { noopRow, noopTrained } from './noop-cells.ts';
 
 export type { ArtifactStore, SetupHeartbeat, TrainHeartbeat } from './compute-work.ts';
 
@@ -38,7 +39,12 @@ const CHILD_ENTRY = fileURLToPath(new URL('./compute-child.ts', import.meta.url)
 
 export function createComputeActivities(deps: ComputeDeps): ComputeActivities {
   const log = deps.log ?? (() => {});
-  const settings: WorkSettings = { datasetCache: deps.datasetCache, backend: deps.backend, checkpointSeconds: deps.checkpointSeconds };
+  const settings: WorkSettings = {
+    datasetCache: deps.datasetCache,
+    backend: deps.backend,
+    checkpointSeconds: deps.checkpointSeconds,
+    workerName: deps.workerName,
+  };
   // Loaded on first inline use only: the work pulls in TF.js, which a 'process' worker never needs.
   let work: Promise<ComputeWork> | undefined;
   const inlineWork = () => (work ??= import('./compute-work.ts').then((m) => m.createComputeWork(settings, deps.artifacts)));
@@ -55,7 +61,7 @@ export function createComputeActivities(deps: ComputeDeps): ComputeActivities {
       signal: a.signal,
       stallMs: a.heartbeatTimeoutMs,
       killGraceMs: deps.killGraceMs,
-      services: { ...deps.artifacts, list: deps.artifacts.list ?? (async () => []) },
+      services: childServices(deps.artifacts),
     });
   };
   const isolated = deps.isolation === 'process';
@@ -68,7 +74,7 @@ export function createComputeActivities(deps: ComputeDeps): ComputeActivities {
     },
 
     async trainCell(ref, runId): Promise<TrainedRef> {
-      if (ref.cell.noop) return NOOP_TRAINED;
+      if (ref.cell.noop) return noopTrained(settings.workerName);
       if (isolated) return inChild({ op: 'trainCell', args: [ref, runId] }, `trainCell ${short(ref.cellKey)}`);
       return (await inlineWork()).trainCell(ref, runId, attemptIo(log));
     },
@@ -79,6 +85,19 @@ export function createComputeActivities(deps: ComputeDeps): ComputeActivities {
       if (isolated) return inChild({ op: 'evaluateCell', args: [input] }, label);
       return (await inlineWork()).evaluateCell(input, attemptIo(log));
     },
+  };
+}
+
+/**
+ * The store as the child calls it: every method present, so a store without the optional ones
+ * behaves in a child as it does inline (no listing, no published datasets, downloads via memory).
+ */
+function childServices(a: ArtifactStore): Record<string, (...args: any[]) => Promise<unknown>> {
+  return {
+    ...a,
+    list: a.list ?? (async () => []),
+    findDatasets: a.findDatasets ?? (async () => []),
+    downloadToFile: a.downloadToFile ?? (async (runId: string, path: string, localPath: string) => writeFile(localPath, await a.download(runId, path))),
   };
 }
 

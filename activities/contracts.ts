@@ -60,6 +60,11 @@ export interface TrainedRef {
   finalLoss: number;
   backend: string;
   device: string;
+  /**
+   * Name of the compute worker that ran this training attempt (`rexsweep worker --name`);
+   * tagged `rexsweep.worker` on the run by finishCell. Absent in results of older workers.
+   */
+  worker?: string;
 }
 
 export interface EvaluateInput {

@@ -17,6 +17,11 @@ export const NOOP_TRAINED: TrainedRef = {
   device: 'none',
 };
 
+/** NOOP_TRAINED as the named compute worker returns it. */
+export function noopTrained(workerName?: string): TrainedRef {
+  return workerName ? { ...NOOP_TRAINED, worker: workerName } : NOOP_TRAINED;
+}
+
 export function noopRow(input: EvaluateInput): EvaluationRow {
   return {
     attack: input.attack,

@@ -81,7 +81,11 @@ export function createRecordActivities(deps: RecordDeps): RecordActivities {
       };
       // Metrics, curve and the accepted model's path in one log-batch (more only past MLflow's
       // 1,000 metrics a request), then one update: ≤ 6 MLflow requests a cell in all.
-      await logCellResult(mlflow, runId, result, { tags: trained.modelArtifact ? { [TAG.modelArtifact]: trained.modelArtifact } : {} });
+      const tags = {
+        ...(trained.modelArtifact ? { [TAG.modelArtifact]: trained.modelArtifact } : {}),
+        ...(trained.worker ? { [TAG.worker]: trained.worker } : {}),
+      };
+      await logCellResult(mlflow, runId, result, { tags });
       await closeRun(mlflow, runId, 'FINISHED');
       return summaryFromRows(ref.cellKey, runId, rows);
     },

@@ -133,6 +133,13 @@ export class MlflowClient {
     return r.experiment_id;
   }
 
+  /** Set (or overwrite) one experiment tag; idempotent. */
+  async setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
+    validateKey('tag', key);
+    const body = { experiment_id: experimentId, key, value };
+    await this.transport.json('POST', `${API}/experiments/set-experiment-tag`, EmptyResponse, { body: { kind: 'json', value: body } });
+  }
+
   async deleteExperiment(experimentId: string): Promise<void> {
     await this.transport.json('POST', `${API}/experiments/delete`, EmptyResponse, { body: { kind: 'json', value: { experiment_id: experimentId } } });
   }

@@ -1,12 +1,13 @@
 /**
  * The run layout in MLflow:
  *
- *   experiment  one per study (the study name, verbatim)
+ *   experiment  one per study (the study name, verbatim), tag mlflow.experimentKind =
+ *               custom_model_development (MLflow 3's model-training view)
  *   └─ parent run per sweep     tags rexsweep.kind=sweep, rexsweep.sweep_id
  *      └─ child run per cell    tags mlflow.parentRunId (UI nesting), rexsweep.kind=cell,
  *                               rexsweep.cell_key, rexsweep.sweep_id, rexsweep.workflow_id,
  *                               rexsweep.git_commit (+ mlflow.source.git.commit),
- *                               rexsweep.backend, rexsweep.device;
+ *                               rexsweep.backend, rexsweep.device, rexsweep.worker;
  *                               params = the flattened cell config (tracking/params.ts)
  *                               + sweep.id, sweep.study (of the sweep that created the run);
  *                               run name `cer·yelp·λ0.5·ε0.5·s0` (tracking/names.ts);
@@ -38,6 +39,8 @@ export const TAG = {
   closeReason: 'rexsweep.close_reason',
   /** Artifact path of the model the workflow accepted (fenced by attempt; see activities/compute-work.ts). */
   modelArtifact: 'rexsweep.model_artifact',
+  /** Name of the compute worker whose training attempt the workflow accepted (`rexsweep worker --name`). */
+  worker: 'rexsweep.worker',
   duplicateOf: 'rexsweep.duplicate_of',
 } as const;
 
@@ -51,12 +54,28 @@ function checkId(field: string, value: string): string {
   return value;
 }
 
-/** The study's experiment, created or restored as needed. */
+/**
+ * MLflow 3 opens an experiment without this tag in its GenAI view (traces, tokens); with it, in
+ * the model-training view (runs, metrics, charts) that a sweep's results need.
+ */
+export const EXPERIMENT_KIND_TAG = 'mlflow.experimentKind';
+export const MODEL_TRAINING_KIND = 'custom_model_development';
+
+/**
+ * The study's experiment, created or restored as needed, marked as a model-training experiment:
+ * at creation, or (an experiment made before rexsweep set the tag, or by hand) when a sweep
+ * begins. An experiment whose kind is already set to anything else is left alone: someone chose
+ * that view on purpose (e.g. a study that also logs traces), and overwriting it on every sweep
+ * would fight them.
+ */
 export async function getOrCreateStudyExperiment(client: MlflowClient, study: string): Promise<string> {
   if (typeof study !== 'string' || study.trim() === '' || study.length > 500) {
     throw new TrackingConfigError('study', 'expected a non-empty name of at most 500 characters');
   }
-  const { experiment } = await client.getOrCreateExperiment(study);
+  const { experiment } = await client.getOrCreateExperiment(study, { tags: { [EXPERIMENT_KIND_TAG]: MODEL_TRAINING_KIND } });
+  if (experiment.tags[EXPERIMENT_KIND_TAG] === undefined) {
+    await client.setExperimentTag(experiment.experimentId, EXPERIMENT_KIND_TAG, MODEL_TRAINING_KIND);
+  }
   return experiment.experimentId;
 }
 

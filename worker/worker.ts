@@ -12,6 +12,7 @@ import { createReportActivities } from '../activities/report.ts';
 import type { BackendName } from '../recsys/config.ts';
 import { authFromEnv, MlflowClient, type RetryPolicy } from '../tracking/index.ts';
 import { connectionOptions, describeTemporalConnection, temporalConnectionFromEnv } from './temporal-connection.ts';
+import { resolveWorkerName, workerIdentity } from './worker-identity.ts';
 
 export type WorkerRole = 'workflow' | 'gpu';
 
@@ -34,6 +35,11 @@ export interface WorkerSettings {
    */
   isolation?: Isolation;
   gitCommit: string;
+  /**
+   * Who this worker is, in the Temporal UI's pollers and on the cell runs it trained (tag
+   * `rexsweep.worker`); default $REXSWEEP_WORKER_NAME, else the hostname (worker-identity.ts).
+   */
+  name?: string;
   /** MLflow retry budget (the outage drill needs minutes). */
   mlflowRetry?: Partial<RetryPolicy>;
   log?: (message: string) => void;
@@ -59,6 +65,7 @@ export async function startWorkers(s: WorkerSettings): Promise<RunningWorkers> {
   const connection = await NativeConnection.connect(connectionOptions(temporal));
   const namespace = temporal.namespace;
   const isolation = s.isolation ?? 'process';
+  const name = resolveWorkerName(s.name);
   const mlflow = new MlflowClient({ trackingUri: s.mlflowUri, auth: authFromEnv(), retry: s.mlflowRetry });
   const workers: Worker[] = [];
 
@@ -68,6 +75,7 @@ export async function startWorkers(s: WorkerSettings): Promise<RunningWorkers> {
         connection,
         namespace,
         taskQueue: s.queues.workflow,
+        identity: workerIdentity({ name, pid: process.pid, role: 'workflow' }),
         workflowBundle: s.workflowBundle ?? (await buildWorkflowBundle()),
         activities: { ...createRecordActivities({ mlflow, gitCommit: s.gitCommit, backend: s.backend }), ...createReportActivities({ mlflow }) },
       }),
@@ -79,10 +87,12 @@ export async function startWorkers(s: WorkerSettings): Promise<RunningWorkers> {
         connection,
         namespace,
         taskQueue: s.queues.gpu,
+        identity: workerIdentity({ name, pid: process.pid, role: 'gpu', slots: s.slots, backend: s.backend }),
         activities: createComputeActivities({
           datasetCache: s.datasetCache,
           backend: s.backend,
           checkpointSeconds: s.checkpointSeconds,
+          workerName: name,
           isolation,
           log,
           artifacts: mlflowArtifactStore(mlflow),
@@ -94,8 +104,8 @@ export async function startWorkers(s: WorkerSettings): Promise<RunningWorkers> {
     );
   }
   log(
-    `worker: ${s.roles.join(' + ')} on ${describeTemporalConnection(temporal)} (queues ${s.queues.workflow}, ${s.queues.gpu}; ${s.slots} slot(s)` +
-      `${s.roles.includes('gpu') ? `, compute isolation ${isolation}` : ''})`,
+    `worker ${name} (pid ${process.pid}): ${s.roles.join(' + ')} on ${describeTemporalConnection(temporal)} (queues ${s.queues.workflow}, ${s.queues.gpu}; ${s.slots} slot(s)` +
+      `${s.roles.includes('gpu') ? `, backend ${s.backend}, compute isolation ${isolation}` : ''})`,
   );
   const done = Promise.all(workers.map((w) => w.run())).then(async () => {
     await connection.close();

@@ -23,6 +23,7 @@ import {
   isCancellation,
   patched,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -35,6 +36,7 @@ import type { RecordActivities } from '../activities/types.ts';
 import { extensionProblems } from '../sweep/extension.ts';
 import type { SweepCell } from '../sweep/expand.ts';
 import type { SweepConfig } from '../sweep/schema.ts';
+import { cellDetails, cellSummary, sweepSummary } from '../sweep/ui-summary.ts';
 import { activityOptions } from './activity-options.ts';
 import { cellWorkflow } from './cell.ts';
 import { SweepBook, type Restart, type SettledState, type SweepBookCarry } from './sweep-book.ts';
@@ -115,6 +117,11 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepPro
   const sweep: SweepRef = { ...input.sweep, workflowId: workflowInfo().workflowId };
   const carry = input.carry;
   const book = new SweepBook(input.config, carry?.book);
+  // The sweep's line on its Temporal UI page ("current details": workflow state, no command),
+  // kept current: the static summary set by the starter is lost at continue-as-new and does not
+  // grow with an extension.
+  const showDetails = () => setCurrentDetails(sweepSummary(book.sweep, book.cellCount));
+  showDetails();
   const record = proxyActivities<RecordActivities>(activityOptions('record', input.config.queues.workflow, input.config.retry.record));
   // Aggregation is a convenience while the sweep runs: a few attempts, never the sweep's failure.
   // It reads every finished run, ~30 min for 10,000 cells on a 2-core machine: its heartbeat
@@ -187,7 +194,7 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepPro
       if (!Number.isInteger(n) || n < 1 || n > MAX_CONCURRENCY) throw new Error(`concurrency must be an integer from 1 to ${MAX_CONCURRENCY}, got ${n}`);
     },
   });
-  setHandler(extendUpdate, (config) => apply(() => book.extend(config)), {
+  setHandler(extendUpdate, (config) => apply(() => (book.extend(config), showDetails())), {
     validator: (config) => {
       notStopping();
       const problems = extensionProblems(book.sweep, config);
@@ -286,6 +293,10 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepPro
         // A completed cell is never started again; a failed or cancelled one may be.
         workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        // What the Temporal UI lists for the cell (user metadata, not part of the command's
+        // identity: histories recorded without it replay unchanged).
+        staticSummary: cellSummary(cell),
+        staticDetails: cellDetails(cell.key, sweep),
       });
     } catch (err) {
       if (isCancellation(err)) return { state: 'cancelled', reason: stop?.reason ?? 'cancelled' };

@@ -12,7 +12,6 @@ import { describeProgress, formatSweepTable } from '../format/sweep-table.ts';
 import { ProgressLine } from '../format/progress-line.ts';
 import { parseBackendOption } from '../options.ts';
 import type { startChildWorker } from '../sweep/child-worker.ts';
-import { stoppedProgress } from '../sweep/final-progress.ts';
 import { gitCommit } from '../sweep/git-commit.ts';
 import type { startSweep } from '../sweep/start-sweep.ts';
 
@@ -42,7 +41,7 @@ export function registerRunCommand(program: Command): void {
       const config = await loadSweepFile(file);
       const backend = parseBackendOption(opts.backend);
       // Temporal and TF.js load only once the input is known to be good: a bad config fails fast.
-      const [{ connect }, { startWorkers }, { startChildWorker }, { startSweep }] = await Promise.all([
+      const [{ connect }, { startWorkers }, { startChildWorker, localWorkerName }, { startSweep }] = await Promise.all([
         import('../sweep/connect.ts'),
         import('../../worker/worker.ts'),
         import('../sweep/child-worker.ts'),
@@ -75,18 +74,22 @@ export function registerRunCommand(program: Command): void {
                 workflowQueue: config.queues.workflow,
                 slots: opts.slots,
                 backend,
+                name: localWorkerName(k, opts.workers),
                 log,
               }),
             );
           }
         }
+        const { MlflowClient, authFromEnv } = await import('../../tracking/index.ts');
         const started = await startSweep(conn.client, config, {
+          mlflow: new MlflowClient({ trackingUri: conn.services.mlflowUri, auth: authFromEnv() }),
+          log,
           file,
           allowNewSettings: opts.newSettings,
           ...(opts.fromScratch ? { restart: 'scratch' as const } : {}),
         });
         log(`sweep ${started.sweepId}: ${ACTION_TEXT[started.action]} (workflow ${started.workflowId})`);
-        const final = await follow(started.handle, progressLine);
+        const final = await followWithProgress(started.handle, progressLine);
         progressLine.done();
         if (opts.json) process.stdout.write(JSON.stringify(final) + '\n');
         else if (final.total <= MAX_TABLE_CELLS) process.stdout.write(formatSweepTable(expandSweep(config), final) + '\n');
@@ -115,28 +118,33 @@ const ACTION_TEXT = {
 } as const;
 
 /**
- * Poll the progress query until the workflow ends (through its continue-as-new runs), then
- * return its final progress. A sweep that was cancelled or stopped on failures ends FAILED
- * with its progress as the failure's details.
+ * Follow the sweep to its end on the progress line; a Temporal outage is said on it (and logged
+ * once when it begins and ends) while cli/sweep/follow.ts reconnects.
  */
-async function follow(handle: Awaited<ReturnType<typeof startSweep>>['handle'], line: ProgressLine): Promise<SweepProgress> {
-  const { progressQuery } = await import('../../workflows/sweep.ts');
-  const result = handle.result().catch((err: unknown) => {
-    const progress = stoppedProgress(err);
-    if (progress) return progress;
-    throw err;
+async function followWithProgress(handle: Awaited<ReturnType<typeof startSweep>>['handle'], line: ProgressLine): Promise<SweepProgress> {
+  let last: { label: string; fraction: number } = { label: '', fraction: 0 };
+  let toldSince: number | undefined;
+  // Loaded here, like Temporal's client everywhere in `run`: a bad config fails before it loads.
+  const { followSweep } = await import('../sweep/follow.ts');
+  return followSweep(handle, {
+    progress(p) {
+      last = describeProgress(p, Date.now());
+      line.update(last);
+    },
+    unreachable(since) {
+      const text = `Temporal unreachable since ${clockTime(since)}, reconnecting`;
+      if (toldSince !== since) line.log(text);
+      toldSince = since;
+      line.update({ label: `${last.label}${last.label ? ' · ' : ''}${text}`, fraction: last.fraction });
+    },
+    reconnected(since) {
+      line.log(`Temporal reachable again (unreachable from ${clockTime(since)} for ${Math.round((Date.now() - since) / 1000)} s)`);
+    },
   });
-  let finished = false;
-  result.finally(() => (finished = true)).catch(() => {});
-  while (!finished) {
-    try {
-      const p = await handle.query(progressQuery);
-      line.update(describeProgress(p, Date.now()));
-    } catch {
-      /* the workflow may not have run its first task yet */
-    }
-    await Promise.race([result.catch(() => {}), new Promise((r) => setTimeout(r, 1000))]);
-  }
-  return result;
 }
 
+/** HH:MM:SS in local time. */
+function clockTime(ms: number): string {
+  const d = new Date(ms);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}

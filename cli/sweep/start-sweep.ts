@@ -6,9 +6,12 @@
  *   completed, same grid, no failed cell       → start nothing, show its result
  *   otherwise (new, failed, cancelled, cells failed, grid extended)
  *                                              → start a run; completed cells are skipped
+ * Before a start or an extension, the sweep's file-sourced datasets are published to MLflow
+ * (cli/sweep/publish-datasets.ts), so workers on other hosts can fetch them.
  * Refused (ConfigError, exit 2, nothing started): a config that changes what existing cells mean
- * (sweep/extension.ts), and a sweep whose name exists with other fixed settings unless the user
- * asks for a separate sweep (`allowNewSettings`).
+ * (sweep/extension.ts), a sweep whose name exists with other fixed settings unless the user
+ * asks for a separate sweep (`allowNewSettings`), and a dataset name whose published data
+ * differs from the files here (bad data files fail with their located InputError).
  */
 import {
   WorkflowIdConflictPolicy,
@@ -19,14 +22,16 @@ import {
 } from '@temporalio/client';
 import { ConfigError, InputError } from '../../recsys/errors.ts';
 import { canonicalJson } from '../../sweep/canonical.ts';
-import { expandSweep } from '../../sweep/expand.ts';
+import { countCells } from '../../sweep/expand.ts';
 import { extensionProblems, type ExtensionProblem } from '../../sweep/extension.ts';
 import { sweepId } from '../../sweep/fingerprint.ts';
+import { gridHash } from '../../sweep/grid-hash.ts';
 import { SweepConfigSchema, type SweepConfig } from '../../sweep/schema.ts';
 import { REXSWEEP_SEARCH_ATTRIBUTES } from '../../sweep/search-attributes.ts';
-import { sha256Hex } from '../../sweep/sha256.ts';
-import { flattenParams } from '../../tracking/index.ts';
+import { sweepDetails, sweepSummary } from '../../sweep/ui-summary.ts';
+import { flattenParams, type MlflowClient } from '../../tracking/index.ts';
 import type { SweepProgress, sweepWorkflow } from '../../workflows/sweep.ts';
+import { publishSweepDatasets } from './publish-datasets.ts';
 
 export interface StartedSweep {
   handle: WorkflowHandle<typeof sweepWorkflow>;
@@ -37,6 +42,13 @@ export interface StartedSweep {
 }
 
 export interface StartOptions {
+  /**
+   * MLflow (the study's experiment): the sweep's file-sourced datasets are prepared here and
+   * published there before the sweep starts or is extended (cli/sweep/publish-datasets.ts).
+   */
+  mlflow: MlflowClient;
+  /** Progress of that preparation and publication. */
+  log?: (message: string) => void;
   /** The config's file, for error messages. */
   file?: string;
   /** Start a separate sweep even though one of the same name has other fixed settings. */
@@ -48,12 +60,10 @@ export interface StartOptions {
 
 export const sweepWorkflowId = (id: string) => `rexsweep-sweep-${id}`;
 
-/** Identifies the set of cells: a completed sweep with the same grid has nothing left to do. */
-export function gridHash(config: SweepConfig): string {
-  return sha256Hex(expandSweep(config).map((c) => c.key).sort().join('\n')).slice(0, 16);
-}
+/** Identifies the set of cells without expanding them (sweep/grid-hash.ts). */
+export { gridHash };
 
-export async function startSweep(client: Client, config: SweepConfig, opts: StartOptions = {}): Promise<StartedSweep> {
+export async function startSweep(client: Client, config: SweepConfig, opts: StartOptions): Promise<StartedSweep> {
   const file = opts.file ?? '<sweep config>';
   const id = sweepId(config);
   const workflowId = sweepWorkflowId(id);
@@ -72,6 +82,7 @@ export async function startSweep(client: Client, config: SweepConfig, opts: Star
       if (canonicalJson(current) === canonicalJson(config)) return { handle: existing, workflowId, sweepId: id, action: 'attached' };
       const problems = extensionProblems(current, config);
       if (problems.length > 0) refuse(problems);
+      await publishSweepDatasets(opts.mlflow, config, file, opts.log);
       await existing.executeUpdate(extendUpdate, { args: [config] });
       return { handle: existing, workflowId, sweepId: id, action: 'extended' };
     }
@@ -89,11 +100,16 @@ export async function startSweep(client: Client, config: SweepConfig, opts: Star
     if (!opts.allowNewSettings) await refuseSiblings(client, config, id, searchAttributes, file);
   }
 
+  // Before the workflow exists: a worker on any host must find every file-sourced dataset.
+  await publishSweepDatasets(opts.mlflow, config, file, opts.log);
   const handle = (await client.workflow.start('sweepWorkflow', {
     workflowId,
     taskQueue: config.queues.workflow,
     args: [{ sweep: { sweepId: id, study: config.study }, config, params: sweepParams(config), searchAttributes, ...(opts.restart ? { restart: opts.restart } : {}) }],
     memo: { gridHash: grid, config: canonicalJson(config) },
+    // The Temporal UI's line for the sweep; a run continued as new does not carry it.
+    staticSummary: sweepSummary(config, countCells(config)),
+    staticDetails: sweepDetails({ sweepId: id, study: config.study }),
     ...(searchAttributes ? { searchAttributes: { RexsweepSweepId: [id], RexsweepName: [config.name], RexsweepState: ['running'] } } : {}),
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     // Two `rexsweep run`s racing: the second attaches to the first's workflow.

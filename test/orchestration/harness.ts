@@ -16,7 +16,7 @@ import type { SweepConfig } from '../../sweep/schema.ts';
 import { mlflowArtifactStore } from '../../activities/mlflow-artifacts.ts';
 import { MlflowClient, TAG, type Run } from '../../tracking/index.ts';
 import { progressQuery, type SweepProgress } from '../../workflows/sweep.ts';
-import { buildWorkflowBundle, startWorkers, type RunningWorkers } from '../../worker/worker.ts';
+import { buildWorkflowBundle, startWorkers, type RunningWorkers, type WorkerSettings } from '../../worker/worker.ts';
 
 export function required(name: string): string {
   const v = process.env[name];
@@ -77,8 +77,8 @@ export function workflowWorker(h: Harness, config: SweepConfig): Promise<Running
   });
 }
 
-/** Workflow and compute workers in this process, compute inline (no child per attempt). */
-export function inlineWorkers(h: Harness, config: SweepConfig): Promise<RunningWorkers> {
+/** Workflow and compute workers in this process, compute inline (no child per attempt); `extra` overrides settings. */
+export function inlineWorkers(h: Harness, config: SweepConfig, extra: Partial<WorkerSettings> = {}): Promise<RunningWorkers> {
   return startWorkers({
     temporalAddress: required('TEMPORAL_ADDRESS'),
     mlflowUri: required('MLFLOW_TRACKING_URI'),
@@ -90,6 +90,7 @@ export function inlineWorkers(h: Harness, config: SweepConfig): Promise<RunningW
     backend: 'wasm',
     gitCommit: 'test',
     workflowBundle: h.bundle,
+    ...extra,
   });
 }
 

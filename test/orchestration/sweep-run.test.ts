@@ -64,7 +64,7 @@ describe('rexsweep run, end to end on real Temporal and MLflow', () => {
     const cells = expandSweep(config);
     expect(cells).toHaveLength(4); // 2 models × (vanilla + λ0.5·ε0.5) × 1 seed
 
-    const started = await startSweep(client, config);
+    const started = await startSweep(client, config, { mlflow });
     expect(started.action).toBe('started');
     const progress = await started.handle.result();
     expect(progress.counts).toMatchObject({ finished: 4, failed: 0, cached: 0, pending: 0, running: 0 });
@@ -97,14 +97,14 @@ describe('rexsweep run, end to end on real Temporal and MLflow', () => {
   it('a second run of the same config starts nothing new', async () => {
     const experiment = await mlflow.getExperimentByName(config.study);
     const before = await mlflow.searchAllRuns({ experimentIds: [experiment!.experimentId] });
-    const again = await startSweep(client, config);
+    const again = await startSweep(client, config, { mlflow });
     expect(again.action).toBe('complete');
     const after = await mlflow.searchAllRuns({ experimentIds: [experiment!.experimentId] });
     expect(after.map((r) => r.info.runId).sort()).toEqual(before.map((r) => r.info.runId).sort());
   });
 
   it('the recorded histories replay deterministically (sweep and cell workflows)', async () => {
-    const started = await startSweep(client, config);
+    const started = await startSweep(client, config, { mlflow });
     const sweepHistory = await started.handle.fetchHistory();
     await Worker.runReplayHistory({ workflowBundle: bundle }, sweepHistory, started.workflowId);
     const cellId = `${started.workflowId}/cell-${expandSweep(config)[0].key}`;

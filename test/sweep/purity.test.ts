@@ -19,6 +19,7 @@ const WORKFLOW_MODULES = [
   'sweep/sha256.ts',
   'sweep/code-version.ts',
   'sweep/plan.ts',
+  'sweep/ui-summary.ts',
 ];
 const ALLOWED_PACKAGES = new Set(['zod']);
 
