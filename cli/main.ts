@@ -13,6 +13,7 @@ import { registerReportCommand } from './commands/report.ts';
 import { registerRunCommand } from './commands/run.ts';
 import { registerSetupCommand } from './commands/setup.ts';
 import { registerStatusCommand } from './commands/status.ts';
+import { registerTeamCommand } from './commands/team.ts';
 import { registerWorkerCommand } from './commands/worker.ts';
 import { EXIT } from './exit-codes.ts';
 
@@ -29,6 +30,7 @@ registerReportCommand(program);
 registerControlCommands(program);
 registerWorkerCommand(program);
 registerDevCommand(program);
+registerTeamCommand(program);
 registerSetupCommand(program);
 registerDoctorCommand(program);
 

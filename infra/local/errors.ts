@@ -4,7 +4,8 @@
  */
 import { RexsweepError } from '../../recsys/errors.ts';
 
-export type ServiceName = 'temporal' | 'mlflow';
+/** Local dev servers, and the team stack's servers (infra/team/). */
+export type ServiceName = 'temporal' | 'mlflow' | 'postgres' | 'temporal-server' | 's3' | 'mlflow-team';
 
 /** Installing a tool into the cache failed; nothing half-installed is kept. */
 export class InstallError extends RexsweepError {

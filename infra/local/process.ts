@@ -96,7 +96,7 @@ const MAX_LOG_BYTES = 20 * 1024 * 1024;
 export async function spawnDetached(
   executable: string,
   args: string[],
-  options: { logFile: string; env?: NodeJS.ProcessEnv; cwd?: string },
+  options: { logFile: string; env?: NodeJS.ProcessEnv; cwd?: string; uid?: number; gid?: number },
 ): Promise<number> {
   await mkdir(dirname(options.logFile), { recursive: true });
   try {
@@ -112,6 +112,9 @@ export async function spawnDetached(
       stdio: ['ignore', fd, fd],
       env: options.env ?? process.env,
       cwd: options.cwd,
+      // PostgreSQL refuses to run as root: the team stack starts it as an unprivileged user.
+      ...(options.uid !== undefined ? { uid: options.uid } : {}),
+      ...(options.gid !== undefined ? { gid: options.gid } : {}),
     });
     const pid = await new Promise<number>((resolve, reject) => {
       child.once('error', reject);

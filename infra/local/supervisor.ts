@@ -44,6 +44,11 @@ export interface LaunchSpec {
   startTimeoutMs: number;
   /** Told to the user when a port is taken. */
   portHint: string;
+  /** Run as this user (PostgreSQL will not run as root). */
+  uid?: number;
+  gid?: number;
+  /** Working directory (default the state folder). */
+  cwd?: string;
 }
 
 export interface StartOutcome {
@@ -94,7 +99,7 @@ export async function startService(service: ServiceHandle, launch: LaunchSpec, l
 
       const logFile = paths.logFile(name);
       const spawnedAt = Date.now();
-      const pid = await spawnDetached(launch.executable, launch.args, { logFile, env: launch.env, cwd: paths.stateDir });
+      const pid = await spawnDetached(launch.executable, launch.args, { logFile, env: launch.env, cwd: launch.cwd ?? paths.stateDir, uid: launch.uid, gid: launch.gid });
       const record: PidRecord = {
         pid,
         executable: launch.executable,
