@@ -3,9 +3,9 @@
  * source positions; each zod issue's path is looked up in it to find where the value (or,
  * for a missing key, its parent) was written.
  */
-import { readFile } from 'node:fs/promises';
 import { isMap, isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
+import { readConfigText } from './config-text.ts';
 import { ConfigError, InputError } from './errors.ts';
 
 type Path = (string | number)[];
@@ -13,9 +13,11 @@ type Path = (string | number)[];
 export async function loadYamlFile<S extends z.ZodType>(file: string, schema: S): Promise<z.output<S>> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // A regular file of at most 1 MiB of valid UTF-8 (recsys/config-text.ts).
+    text = await readConfigText(file, 'YAML file');
   } catch (err) {
-    throw new ConfigError(file, [new InputError({ file }, 'a readable YAML file', (err as Error).message)]);
+    if (err instanceof InputError) throw new ConfigError(file, [err]);
+    throw err;
   }
   return parseYaml(text, file, schema);
 }

@@ -4,6 +4,7 @@
  * and the resolved config (choices included) is part of every result.
  */
 import { z } from 'zod';
+import { CONTROL_CHARACTER } from './printable.ts';
 
 const positiveInt = z.number().int().positive();
 const nonNegative = z.number().nonnegative();
@@ -21,6 +22,22 @@ export const DataSettingsSchema = z.strictObject({
   splitSeed: z.number().int().nonnegative().default(0),
 });
 
+/**
+ * A dataset's name: in cell keys, cache folder names, MLflow tags and log lines. Non-empty (an
+ * empty one made a cache folder starting with "-"), at most 120 characters, and free of control
+ * characters, which would reach terminals and MLflow (recsys/printable.ts).
+ */
+export const DatasetNameSchema = printableName('dataset name', 120);
+
+/** A name that is shown to people and stored by servers: non-empty, bounded, no control characters. */
+export function printableName(what: string, max: number, empty = `a non-empty ${what}`) {
+  return z
+    .string()
+    .min(1, { error: empty })
+    .max(max, { error: `a ${what} of at most ${max} characters` })
+    .refine((s) => !CONTROL_CHARACTER.test(s), { error: `a ${what} without control characters (newline, tab, ESC, NUL, …)` });
+}
+
 export const SyntheticSettingsSchema = z.strictObject({
   users: positiveInt.default(120),
   items: positiveInt.default(150),
@@ -31,10 +48,10 @@ export const SyntheticSettingsSchema = z.strictObject({
 });
 
 export const DatasetSpecSchema = z.discriminatedUnion('source', [
-  z.strictObject({ source: z.literal('synthetic'), name: z.string().default('synthetic'), synthetic: SyntheticSettingsSchema.default(SyntheticSettingsSchema.parse({})) }),
+  z.strictObject({ source: z.literal('synthetic'), name: DatasetNameSchema.default('synthetic'), synthetic: SyntheticSettingsSchema.default(SyntheticSettingsSchema.parse({})) }),
   z.strictObject({
     source: z.literal('amazon'),
-    name: z.string(),
+    name: DatasetNameSchema,
     /** Sentires output, one review per line: user@item@x@feature|opinion|+1||... */
     sentires: z.string(),
     /** Amazon 2014 review JSON lines (reviewerID, asin, unixReviewTime, overall). */
@@ -42,7 +59,7 @@ export const DatasetSpecSchema = z.discriminatedUnion('source', [
   }),
   z.strictObject({
     source: z.literal('yelp'),
-    name: z.string(),
+    name: DatasetNameSchema,
     /** reviews.pickle exported to JSON lines (README: one-line export). */
     sentires: z.string(),
     /** Yelp review.json (user_id, business_id, date, stars). */
@@ -50,7 +67,7 @@ export const DatasetSpecSchema = z.discriminatedUnion('source', [
   }),
   z.strictObject({
     source: z.literal('interchange'),
-    name: z.string(),
+    name: DatasetNameSchema,
     /** JSON lines {user, item, time, rating, triplets} (paper-brief §1.2). */
     path: z.string(),
     /** Which reference constants apply. */

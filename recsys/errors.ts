@@ -2,6 +2,7 @@
  * Typed errors. Each carries where (file, line, field) and what was expected, so a
  * researcher can fix a bad input without reading a stack trace.
  */
+import { escapeControl } from './printable.ts';
 
 export class RexsweepError extends Error {
   constructor(message: string) {
@@ -34,13 +35,17 @@ export class InputError extends RexsweepError {
     this.got = got;
   }
 
+  /**
+   * Every part is escaped (recsys/printable.ts): a file name, a key or a value from the input can
+   * hold control characters, which must not reach the terminal or MLflow raw.
+   */
   static format(loc: InputLocation, expected: string, got?: string): string {
-    let where = loc.file;
+    let where = escapeControl(loc.file);
     if (loc.line !== undefined) where += `:${loc.line}`;
     if (loc.column !== undefined) where += `:${loc.column}`;
-    if (loc.field) where += ` (field ${loc.field})`;
-    const gotText = got === undefined ? '' : `, got ${truncate(got, 120)}`;
-    return `${where}: expected ${expected}${gotText}`;
+    if (loc.field) where += ` (field ${escapeControl(loc.field)})`;
+    const gotText = got === undefined ? '' : `, got ${truncate(escapeControl(got), 120)}`;
+    return `${where}: expected ${escapeControl(expected)}${gotText}`;
   }
 }
 

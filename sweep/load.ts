@@ -8,9 +8,9 @@
  * so its syntax errors carry no line or column (yaml then leaves linePos unset). Here they get
  * the position from the LineCounter, and a duplicate key also its field.
  */
-import { readFile } from 'node:fs/promises';
 import { isMap, isNode, isPair, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { parseYaml } from '../recsys/config-file.ts';
+import { readConfigText } from '../recsys/config-text.ts';
 import { ConfigError, InputError } from '../recsys/errors.ts';
 import { SweepConfigSchema, type SweepConfig } from './schema.ts';
 
@@ -18,9 +18,11 @@ import { SweepConfigSchema, type SweepConfig } from './schema.ts';
 export async function loadSweepFile(file: string): Promise<SweepConfig> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // A regular file of at most 1 MiB of valid UTF-8 (recsys/config-text.ts).
+    text = await readConfigText(file, 'sweep file');
   } catch (err) {
-    throw new ConfigError(file, [new InputError({ file }, 'a readable sweep file', (err as Error).message)]);
+    if (err instanceof InputError) throw new ConfigError(file, [err]);
+    throw err;
   }
   return parseSweepYaml(text, file);
 }

@@ -12,7 +12,7 @@
  * Pure and deterministic (zod and recsys/config.ts only): Temporal workflow code imports it.
  */
 import { z } from 'zod';
-import { CellConfigSchema, DatasetSpecSchema } from '../recsys/config.ts';
+import { CellConfigSchema, DatasetSpecSchema, printableName } from '../recsys/config.ts';
 import { canonicalJson } from './canonical.ts';
 
 /** Names that end up in Temporal workflow ids, MLflow tags and file names. */
@@ -108,7 +108,7 @@ export type RetryPolicies = z.output<typeof RetryPoliciesSchema>;
 
 export const SweepConfigSchema = z.strictObject({
   /** MLflow experiment the sweep's runs go to. */
-  study: z.string().min(1, { error: 'an MLflow experiment name' }),
+  study: printableName('study (MLflow experiment) name', 200, 'an MLflow experiment name'),
   /** Sweep name; the sweep id is `<name>-<8 hex of the fixed-settings fingerprint>` unless `id` is given. */
   name: identifier,
   /** Explicit sweep id (keeps one id across changes of the fixed settings: see fingerprint.ts). */

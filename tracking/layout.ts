@@ -17,6 +17,7 @@
  * so re-running or extending a sweep finds finished cells.
  */
 import type { CellResult } from '../recsys/cell/result.ts';
+import { escapeControl } from '../recsys/printable.ts';
 import type { MlflowClient } from './client.ts';
 import { TrackingConfigError } from './errors.ts';
 import { validateKey } from './keys.ts';
@@ -284,6 +285,7 @@ export async function closeRun(
   if (status !== 'FINISHED' && status !== 'FAILED' && status !== 'KILLED') {
     throw new TrackingConfigError('status', `expected FINISHED, FAILED or KILLED, got ${String(status)}`);
   }
-  if (reason !== undefined && reason !== '') await client.setTag(runId, TAG.closeReason, reason);
+  // Escaped: a reason is an error message, which may quote input (recsys/printable.ts).
+  if (reason !== undefined && reason !== '') await client.setTag(runId, TAG.closeReason, escapeControl(reason));
   await client.updateRun(runId, { status, endTime: opts.endTime ?? Date.now() });
 }

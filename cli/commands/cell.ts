@@ -6,6 +6,8 @@ import { loadYamlFile } from '../../recsys/config-file.ts';
 import { CellConfigSchema } from '../../recsys/config.ts';
 import type { CellProgress } from '../../recsys/cell/run-cell.ts';
 import { formatCellTable } from '../format/cell-table.ts';
+import { intOption, LIMITS, parseBackendOption } from '../options.ts';
+import { preflightCell } from '../preflight.ts';
 import { ProgressLine } from '../format/progress-line.ts';
 
 export function registerCellCommand(program: Command): void {
@@ -14,15 +16,17 @@ export function registerCellCommand(program: Command): void {
     .description('train one cell (dataset, model, λ, ε_D, seed) and evaluate it clean and under attack')
     .argument('<cell.yaml>', 'cell config (see configs/cell-demo.yaml)')
     .option('--json', 'print one JSON object instead of the table')
-    .option('--backend <name>', 'force a TF.js backend: tensorflow-gpu, tensorflow, webgpu, wasm or cpu')
-    .option('--epochs <n>', 'override the number of epochs / iterations', (v) => Number.parseInt(v, 10))
+    .option('--backend <name>', 'force a TF.js backend: tensorflow-gpu, tensorflow, webgpu, wasm or cpu', parseBackendOption)
+    .option('--epochs <n>', 'override the number of epochs / iterations', intOption('--epochs', 1, LIMITS.epochs))
     .action(async (file: string, opts: { json?: boolean; backend?: string; epochs?: number }) => {
       const config = await loadYamlFile(file, CellConfigSchema);
       const overridden = CellConfigSchema.parse({
         ...config,
         ...(opts.backend ? { backend: opts.backend } : {}),
-        ...(opts.epochs ? { epochs: opts.epochs } : {}),
+        ...(opts.epochs !== undefined ? { epochs: opts.epochs } : {}),
       });
+      // Refused before TF.js loads: a cell that cannot fit this machine's memory (cli/preflight.ts).
+      preflightCell(overridden, file);
       // TF.js loads only once the config is known to be good.
       const { runCell } = await import('../../recsys/cell/run-cell.ts');
       const progress = new ProgressLine(process.stderr);

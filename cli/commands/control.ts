@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { ConfigError, InputError, RexsweepError } from '../../recsys/errors.ts';
 import type { SweepProgress } from '../../workflows/sweep-control.ts';
 import { describeProgress } from '../format/sweep-table.ts';
+import { intOption, LIMITS } from '../options.ts';
 import { resolveSweep } from '../sweep/resolve-sweep.ts';
 
 type Send = (handle: import('@temporalio/client').WorkflowHandle, control: typeof import('../../workflows/sweep-control.ts')) => Promise<SweepProgress>;
@@ -40,7 +41,7 @@ export function registerControlCommands(program: Command): void {
     .command('concurrency')
     .description('change the number of cells in flight')
     .argument(...sweepArg)
-    .argument('<n>', 'cells in flight', (v) => Number(v))
+    .argument('<n>', 'cells in flight', intOption('<n>', 1, LIMITS.concurrency))
     .action((sweep: string, n: number) => control(sweep, 'concurrency', (h, c) => h.executeUpdate(c.setConcurrencyUpdate, { args: [n] })));
 
   program

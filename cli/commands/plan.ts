@@ -7,6 +7,7 @@ import { loadSweepFile } from '../../sweep/load.ts';
 import { planSweep } from '../../sweep/plan.ts';
 import { formatPlan } from '../../sweep/plan-format.ts';
 import { findPreparedSizes } from '../../sweep/prepared-sizes.ts';
+import { preflightSweep } from '../preflight.ts';
 
 export function registerPlanCommand(program: Command): void {
   program
@@ -16,7 +17,10 @@ export function registerPlanCommand(program: Command): void {
     .option('--json', 'print one JSON object instead of the table')
     .action(async (file: string, opts: { json?: boolean }) => {
       const sweep = await loadSweepFile(file);
-      const plan = planSweep(sweep, await findPreparedSizes(sweep));
+      const sizes = await findPreparedSizes(sweep);
+      // A cell that cannot fit a worker's memory is bad input here too (cli/preflight.ts).
+      preflightSweep(sweep, file, sizes);
+      const plan = planSweep(sweep, sizes);
       process.stdout.write(opts.json ? JSON.stringify(plan) + '\n' : formatPlan(plan) + '\n');
     });
 }

@@ -6,8 +6,9 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { ensureLocalServices } from '../../infra/local/index.ts';
+import { choiceOption, numberOption } from '../options.ts';
 import { sweepId } from '../../sweep/fingerprint.ts';
 import { loadSweepFile } from '../../sweep/load.ts';
 import { authFromEnv, MlflowClient } from '../../tracking/index.ts';
@@ -32,8 +33,8 @@ export function registerReportCommand(program: Command): void {
     .option('--csv', 'print the aggregates table as CSV')
     .option('--out <dir>', 'write report.html, figures/, aggregates.csv and .json to DIR and log them to the sweep run')
     .option('--no-log', 'with --out: do not log the report to MLflow')
-    .option('--attack <attack>', 'attacked columns of the terminal table: fgsm or random', parseAttack, 'fgsm')
-    .option('--epsilon <ε_A>', 'ε_A of the attacked columns (default the largest)', parseEpsilon)
+    .option('--attack <attack>', 'attacked columns of the terminal table: fgsm or random', choiceOption('--attack', ['fgsm', 'random']), 'fgsm')
+    .option('--epsilon <ε_A>', 'ε_A of the attacked columns (default the largest)', numberOption('--epsilon'))
     .action(async (sweep: string, opts: ReportOptions) => {
       const where = existsSync(sweep)
         ? await loadSweepFile(sweep).then((config) => ({ sweepId: sweepId(config), study: config.study }))
@@ -68,13 +69,3 @@ export function registerReportCommand(program: Command): void {
     });
 }
 
-function parseAttack(v: string): 'fgsm' | 'random' {
-  if (v !== 'fgsm' && v !== 'random') throw new InvalidArgumentError('expected fgsm or random');
-  return v;
-}
-
-function parseEpsilon(v: string): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
-  return n;
-}

@@ -3,14 +3,18 @@
  * MLFLOW_TRACKING_URI are given), run an in-process worker (unless --no-worker), start or
  * attach to the sweep, show live progress, print the result table and the UI links.
  */
+import { availableParallelism } from 'node:os';
+import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import { expandSweep } from '../../sweep/expand.ts';
 import { loadSweepFile } from '../../sweep/load.ts';
-import type { RunningWorkers } from '../../worker/worker.ts';
+import { findPreparedSizes } from '../../sweep/prepared-sizes.ts';
+import type { SupervisedWorkers } from '../sweep/supervised-workers.ts';
 import type { SweepProgress } from '../../workflows/sweep.ts';
 import { describeProgress, formatSweepTable } from '../format/sweep-table.ts';
 import { ProgressLine } from '../format/progress-line.ts';
-import { parseBackendOption } from '../options.ts';
+import { intOption, LIMITS, parseBackendOption } from '../options.ts';
+import { preflightSweep } from '../preflight.ts';
 import type { startChildWorker } from '../sweep/child-worker.ts';
 import { gitCommit } from '../sweep/git-commit.ts';
 import type { startSweep } from '../sweep/start-sweep.ts';
@@ -20,7 +24,7 @@ interface RunOptions {
   fromScratch?: boolean;
   worker: boolean;
   workers: number;
-  slots: number;
+  slots?: number;
   backend: string;
   json?: boolean;
 }
@@ -31,40 +35,53 @@ export function registerRunCommand(program: Command): void {
     .description('run a sweep: every cell of the grid, through Temporal, recorded in MLflow')
     .argument('<sweep.yaml>', 'sweep config (see configs/demo.yaml)')
     .option('--no-worker', 'start no worker here (workers run elsewhere: rexsweep worker)')
-    .option('--slots <n>', 'training/evaluation activities at once in the local compute worker', (v) => Number.parseInt(v, 10), 1)
-    .option('--workers <n>', 'local compute worker processes (WASM uses one core each)', (v) => Number.parseInt(v, 10), 1)
-    .option('--backend <name>', 'TF.js backend of the local compute workers', 'auto')
+    .option('--slots <n>', "training/evaluation activities at once in each local compute worker (default: the sweep's concurrency, at most one per CPU core)", intOption('--slots', 1, LIMITS.slots))
+    .option('--workers <n>', 'local compute worker processes (WASM uses one core each)', intOption('--workers', 1, LIMITS.workers), 1)
+    .option('--backend <name>', 'TF.js backend of the local compute workers', parseBackendOption, 'auto')
     .option('--json', 'print the final progress (counts and per-cell numbers) as JSON')
     .option('--new-settings', 'start a separate sweep even though one of this name exists with other fixed settings')
     .option('--from-scratch', 'cells that failed or were cancelled before train from epoch 0, not from their checkpoint')
     .action(async (file: string, opts: RunOptions) => {
       const config = await loadSweepFile(file);
       const backend = parseBackendOption(opts.backend);
+      // Before anything starts: a cell that cannot fit a worker's memory (cli/preflight.ts).
+      preflightSweep(config, file, await findPreparedSizes(config));
       // Temporal and TF.js load only once the input is known to be good: a bad config fails fast.
-      const [{ connect }, { startWorkers }, { startChildWorker, localWorkerName }, { startSweep }] = await Promise.all([
+      const [{ connect }, { startWorkers, buildWorkflowBundle }, { startChildWorker, localWorkerName }, { startSweep }] = await Promise.all([
         import('../sweep/connect.ts'),
         import('../../worker/worker.ts'),
         import('../sweep/child-worker.ts'),
         import('../sweep/start-sweep.ts'),
       ]);
+      const { superviseWorkers } = await import('../sweep/supervised-workers.ts');
+      // `concurrency: 2` with one slot ran one compute child at a time while the progress line
+      // said "running 2": by default the local workers together take the sweep's concurrency.
+      const slots = opts.slots ?? Math.max(1, Math.min(Math.ceil(config.concurrency / opts.workers), Math.floor(availableParallelism() / opts.workers)));
       const progressLine = new ProgressLine(process.stderr);
       const log = (m: string) => progressLine.log(m);
       const conn = await connect(log);
-      let workers: RunningWorkers | undefined;
+      let workers: SupervisedWorkers | undefined;
       const compute: ReturnType<typeof startChildWorker>[] = [];
       try {
         if (opts.worker) {
           // Workflows and MLflow bookkeeping here; training and evaluation in a child process.
-          workers = await startWorkers({
-            temporalAddress: conn.services.temporalAddress,
-            mlflowUri: conn.services.mlflowUri,
-            queues: config.queues,
-            roles: ['workflow'],
-            slots: opts.slots,
-            backend,
-            gitCommit: gitCommit(),
+          // The bundle is built once: a restarted workflow worker reuses it.
+          const workflowBundle = await buildWorkflowBundle();
+          workers = await superviseWorkers(
+            () =>
+              startWorkers({
+                temporalAddress: conn.services.temporalAddress,
+                mlflowUri: conn.services.mlflowUri,
+                queues: config.queues,
+                roles: ['workflow'],
+                slots,
+                backend,
+                gitCommit: gitCommit(),
+                workflowBundle,
+                log,
+              }),
             log,
-          });
+          );
           for (let k = 0; k < opts.workers; k++) {
             compute.push(
               startChildWorker({
@@ -72,7 +89,7 @@ export function registerRunCommand(program: Command): void {
                 mlflowUri: conn.services.mlflowUri,
                 gpuQueue: config.queues.gpu,
                 workflowQueue: config.queues.workflow,
-                slots: opts.slots,
+                slots,
                 backend,
                 name: localWorkerName(k, opts.workers),
                 log,
@@ -89,7 +106,7 @@ export function registerRunCommand(program: Command): void {
           ...(opts.fromScratch ? { restart: 'scratch' as const } : {}),
         });
         log(`sweep ${started.sweepId}: ${ACTION_TEXT[started.action]} (workflow ${started.workflowId})`);
-        const final = await followWithProgress(started.handle, progressLine);
+        const final = await followWithProgress(started, conn.client, conn.services.mlflowUri, progressLine);
         progressLine.done();
         if (opts.json) process.stdout.write(JSON.stringify(final) + '\n');
         else if (final.total <= MAX_TABLE_CELLS) process.stdout.write(formatSweepTable(expandSweep(config), final) + '\n');
@@ -119,28 +136,77 @@ const ACTION_TEXT = {
 
 /**
  * Follow the sweep to its end on the progress line; a Temporal outage is said on it (and logged
- * once when it begins and ends) while cli/sweep/follow.ts reconnects.
+ * once when it begins and ends) while cli/sweep/follow.ts reconnects. Every few seconds it also
+ * looks for retried activities and whether MLflow answers (cli/sweep/sweep-health.ts), so that a
+ * retry after a lost worker or an MLflow outage is not a frozen line.
  */
-async function followWithProgress(handle: Awaited<ReturnType<typeof startSweep>>['handle'], line: ProgressLine): Promise<SweepProgress> {
+async function followWithProgress(
+  started: Awaited<ReturnType<typeof startSweep>>,
+  client: Client,
+  mlflowUri: string,
+  line: ProgressLine,
+): Promise<SweepProgress> {
   let last: { label: string; fraction: number } = { label: '', fraction: 0 };
   let toldSince: number | undefined;
+  let temporalText = '';
+  let mlflowDownSince: number | undefined;
+  let retryText = '';
+  const toldRetries = new Set<string>();
+  const show = () => {
+    const extra = [temporalText, mlflowDownSince !== undefined ? `MLflow unreachable since ${clockTime(mlflowDownSince)}` : '', retryText].filter(Boolean);
+    line.update({ label: [last.label, ...extra].filter(Boolean).join(' · '), fraction: last.fraction });
+  };
   // Loaded here, like Temporal's client everywhere in `run`: a bad config fails before it loads.
-  const { followSweep } = await import('../sweep/follow.ts');
-  return followSweep(handle, {
-    progress(p) {
-      last = describeProgress(p, Date.now());
-      line.update(last);
-    },
-    unreachable(since) {
-      const text = `Temporal unreachable since ${clockTime(since)}, reconnecting`;
-      if (toldSince !== since) line.log(text);
-      toldSince = since;
-      line.update({ label: `${last.label}${last.label ? ' · ' : ''}${text}`, fraction: last.fraction });
-    },
-    reconnected(since) {
-      line.log(`Temporal reachable again (unreachable from ${clockTime(since)} for ${Math.round((Date.now() - since) / 1000)} s)`);
-    },
-  });
+  const [{ followSweep }, health] = await Promise.all([import('../sweep/follow.ts'), import('../sweep/sweep-health.ts')]);
+  let looking = false;
+  const look = async () => {
+    if (looking) return;
+    looking = true;
+    try {
+      const [mlflowUp, retries] = await Promise.all([health.mlflowAnswers(mlflowUri), health.findRetries(client, started.workflowId).catch(() => undefined)]);
+      if (!mlflowUp && mlflowDownSince === undefined) {
+        mlflowDownSince = Date.now();
+        line.log(`MLflow unreachable since ${clockTime(mlflowDownSince)}; its bookkeeping is retried, nothing is lost`);
+      } else if (mlflowUp && mlflowDownSince !== undefined) {
+        line.log(`MLflow reachable again (unreachable from ${clockTime(mlflowDownSince)} for ${Math.round((Date.now() - mlflowDownSince) / 1000)} s)`);
+        mlflowDownSince = undefined;
+      }
+      if (retries) {
+        for (const r of retries) {
+          const key = `${r.cell ?? 'sweep'}|${r.activity}|${r.attempt}`;
+          if (toldRetries.has(key)) continue;
+          toldRetries.add(key);
+          line.log(`${r.cell ? `cell ${r.cell}` : 'sweep'}: ${r.activity} attempt ${r.attempt} after ${r.reason}`);
+        }
+        retryText = health.describeRetries(retries);
+      }
+      show();
+    } finally {
+      looking = false;
+    }
+  };
+  const timer = setInterval(() => void look(), 10_000);
+  try {
+    return await followSweep(started.handle, {
+      progress(p) {
+        last = describeProgress(p, Date.now());
+        temporalText = '';
+        show();
+      },
+      unreachable(since) {
+        temporalText = `Temporal unreachable since ${clockTime(since)}, reconnecting`;
+        if (toldSince !== since) line.log(temporalText);
+        toldSince = since;
+        show();
+      },
+      reconnected(since) {
+        temporalText = '';
+        line.log(`Temporal reachable again (unreachable from ${clockTime(since)} for ${Math.round((Date.now() - since) / 1000)} s)`);
+      },
+    });
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 /** HH:MM:SS in local time. */

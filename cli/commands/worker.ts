@@ -1,7 +1,7 @@
 /** `rexsweep worker --queues … --slots N --backend …`: a long-running worker process. */
 import type { Command } from 'commander';
-import { InputError } from '../../recsys/errors.ts';
-import { parseBackendOption } from '../options.ts';
+import type { BackendName } from '../../recsys/config.ts';
+import { choiceOption, intOption, LIMITS, listOption, nonNegativeNumberOption, parseBackendOption } from '../options.ts';
 import type { WorkerRole } from '../../worker/worker.ts';
 import { gitCommit } from '../sweep/git-commit.ts';
 import { resolveWorkerName } from '../../worker/worker-identity.ts';
@@ -10,22 +10,17 @@ export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
     .description('run a worker: workflows and MLflow bookkeeping (cpu) and/or training and evaluation (gpu)')
-    .option('--roles <list>', 'comma-separated: workflow,gpu', 'workflow,gpu')
+    .option('--roles <list>', 'comma-separated: workflow,gpu', listOption('--roles', ['workflow', 'gpu']), ['workflow', 'gpu'])
     .option('--name <name>', 'who this worker is, in the Temporal UI and on the runs it trains (tag rexsweep.worker) (default: $REXSWEEP_WORKER_NAME, else the hostname)')
     .option('--workflow-queue <name>', 'task queue of the workflows', 'rexsweep-cpu')
     .option('--gpu-queue <name>', 'task queue of training and evaluation', 'rexsweep-gpu')
-    .option('--slots <n>', 'training/evaluation activities at once', (v) => Number.parseInt(v, 10), 1)
-    .option('--backend <name>', 'TF.js backend: auto, tensorflow-gpu, tensorflow, webgpu, wasm, cpu', 'auto')
+    .option('--slots <n>', 'training/evaluation activities at once', intOption('--slots', 1, LIMITS.slots), 1)
+    .option('--backend <name>', 'TF.js backend: auto, tensorflow-gpu, tensorflow, webgpu, wasm, cpu', parseBackendOption, 'auto')
     .option('--dataset-cache <dir>', 'shared prepared-dataset cache for every cell on this worker')
-    .option('--checkpoint-seconds <s>', 'at most one training checkpoint (to MLflow artifacts) per this many seconds', (v) => Number.parseFloat(v), 60)
-    .option('--isolation <mode>', 'process: each training/evaluation attempt in a child process, killed on cancel or timeout; inline: in the worker', 'process')
-    .action(async (opts: { roles: string; name?: string; workflowQueue: string; gpuQueue: string; slots: number; backend: string; datasetCache?: string; checkpointSeconds: number; isolation: string }) => {
-      const roles = opts.roles.split(',').map((r) => r.trim()) as WorkerRole[];
-      const backend = parseBackendOption(opts.backend);
-      if (opts.isolation !== 'process' && opts.isolation !== 'inline') {
-        throw new InputError({ file: '<command line>', field: '--isolation' }, 'process or inline', opts.isolation);
-      }
-      const isolation = opts.isolation;
+    .option('--checkpoint-seconds <s>', 'at most one training checkpoint (to MLflow artifacts) per this many seconds (0: every epoch)', nonNegativeNumberOption('--checkpoint-seconds', LIMITS.checkpointSeconds), 60)
+    .option('--isolation <mode>', 'process: each training/evaluation attempt in a child process, killed on cancel or timeout; inline: in the worker', choiceOption('--isolation', ['process', 'inline']), 'process')
+    .action(async (opts: { roles: WorkerRole[]; name?: string; workflowQueue: string; gpuQueue: string; slots: number; backend: BackendName; datasetCache?: string; checkpointSeconds: number; isolation: 'process' | 'inline' }) => {
+      const { roles, backend, isolation } = opts;
       // Resolved here too, so that a bad name fails before anything connects.
       const name = resolveWorkerName(opts.name);
       const [{ connect }, { startWorkers }] = await Promise.all([import('../sweep/connect.ts'), import('../../worker/worker.ts')]);

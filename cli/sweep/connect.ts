@@ -1,7 +1,8 @@
 /** Servers and clients for the sweep commands: local dev servers unless addresses are given. */
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import { ensureLocalServices, type LocalServices } from '../../infra/local/index.ts';
+import { createLogSink } from './log-redaction.ts';
 import { connectionOptions, temporalConnectionFromEnv, type TemporalConnectionSettings } from '../../worker/temporal-connection.ts';
 
 export interface Connected {
@@ -12,10 +13,17 @@ export interface Connected {
   close(): Promise<void>;
 }
 
-/** Temporal's core logs at INFO to the console by default; keep the terminal for progress. */
+/**
+ * Temporal's core logs at INFO to the console by default; keep the terminal for progress. WARN
+ * and above are printed, the native core's included (forwarded), through log-redaction.ts: no
+ * task token, no stack trace.
+ */
 export function quietTemporalRuntime(): void {
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({
+      logger: new DefaultLogger('WARN', createLogSink((line) => process.stderr.write(line))),
+      telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }) } },
+    });
   } catch {
     /* installed already (once per process) */
   }

@@ -8,6 +8,7 @@
  * InputError at that line.
  */
 import { InputError } from '../errors.ts';
+import { redactedExcerpt } from './excerpt.ts';
 import { readLines } from './lines.ts';
 import type { ReviewRow, Sentiment, Triplet } from './rows.ts';
 
@@ -21,10 +22,10 @@ export async function* parseAmazonSentires(path: string): AsyncGenerator<ReviewR
 export function parseAmazonSentiresLine(rawLine: string, file: string, lineNumber: number): ReviewRow {
   const line = rawLine.trim();
   const parts = line.split('@');
-  if (parts.length < 4) throw new InputError({ file, line: lineNumber, field: 'line' }, `4 '@'-separated fields ${LAYOUT}`, line);
+  if (parts.length < 4) throw new InputError({ file, line: lineNumber, field: 'line' }, `4 '@'-separated fields ${LAYOUT}`, redactedExcerpt(line));
   const [user, item] = parts;
-  if (user === '') throw new InputError({ file, line: lineNumber, field: 'user' }, 'a non-empty user id before the first @', line);
-  if (item === '') throw new InputError({ file, line: lineNumber, field: 'item' }, 'a non-empty item id between the first and second @', line);
+  if (user === '') throw new InputError({ file, line: lineNumber, field: 'user' }, 'a non-empty user id before the first @', redactedExcerpt(line));
+  if (item === '') throw new InputError({ file, line: lineNumber, field: 'item' }, 'a non-empty item id between the first and second @', redactedExcerpt(line));
   const triplets: Triplet[] = [];
   const segments = parts.slice(3).join('@').split('||');
   segments.forEach((segment, k) => {
@@ -38,7 +39,7 @@ export function parseAmazonSentiresLine(rawLine: string, file: string, lineNumbe
 function parseSentiment(s: string | undefined, file: string, line: number, field: string): Sentiment {
   if (s === '+1') return 1;
   if (s === '-1') return -1;
-  throw new InputError({ file, line, field }, 'sentiment "+1" or "-1"', s === undefined ? 'nothing' : s);
+  throw new InputError({ file, line, field }, 'sentiment "+1" or "-1"', s === undefined ? 'nothing' : redactedExcerpt(s));
 }
 
 /** Python's str.strip('|'). */

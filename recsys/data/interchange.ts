@@ -6,6 +6,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { z } from 'zod';
+import { StarRatingSchema } from './rating.ts';
 import { readLines } from './lines.ts';
 import { parseJsonLine, validateRecord } from './json-line.ts';
 import type { ReviewRow, Time, Triplet } from './rows.ts';
@@ -14,7 +15,7 @@ export const InterchangeRecordSchema = z.object({
   user: z.string().min(1),
   item: z.string().min(1),
   time: z.union([z.number().finite(), z.string().min(1)], { error: 'a number (unix seconds) or a date string' }),
-  rating: z.number().finite().optional(),
+  rating: StarRatingSchema.optional(),
   triplets: z.array(
     z.tuple([z.string(), z.string(), z.union([z.literal(1), z.literal(-1)], { error: 'sentiment 1 or -1' })]),
   ),

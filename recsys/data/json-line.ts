@@ -4,13 +4,15 @@
  */
 import type { z } from 'zod';
 import { InputError } from '../errors.ts';
+import { redactedExcerpt } from './excerpt.ts';
 
 /** JSON.parse with the position of the failure reported as an InputError. */
 export function parseJsonLine(line: string, file: string, lineNumber: number): unknown {
   try {
     return JSON.parse(line);
   } catch (err) {
-    throw new InputError({ file, line: lineNumber }, 'one JSON value per line', `${(err as Error).message}: ${line}`);
+    // Not the parser's message: V8 quotes the text around the error in it.
+    throw new InputError({ file, line: lineNumber }, 'one JSON value per line', `not JSON: ${redactedExcerpt(line)}`);
   }
 }
 
@@ -23,7 +25,7 @@ export function validateRecord<S extends z.ZodType>(schema: S, value: unknown, f
   throw new InputError(
     { file, line: lineNumber, field: formatPath(issue.path) || undefined },
     expectedText(issue),
-    got === undefined ? 'nothing (field missing)' : safeJson(got),
+    got === undefined ? 'nothing (field missing)' : redactedExcerpt(safeJson(got)),
   );
 }
 

@@ -7,6 +7,7 @@
  * `wanted` accepts are stored, so a multi-GB dump costs memory only for the surviving reviews.
  */
 import { z } from 'zod';
+import { StarRatingSchema } from './rating.ts';
 import { readLines } from './lines.ts';
 import { parseJsonLine, validateRecord } from './json-line.ts';
 import { pairKey, type PairInfo, type PairMap, type Time } from './rows.ts';
@@ -17,14 +18,14 @@ const AmazonReview = z.object({
   reviewerID: z.string().min(1),
   asin: z.string().min(1),
   unixReviewTime: z.number().finite(),
-  overall: z.number().finite().optional(),
+  overall: StarRatingSchema.optional(),
 });
 
 const YelpReview = z.object({
   user_id: z.string().min(1),
   business_id: z.string().min(1),
   date: z.string().min(1),
-  stars: z.number().finite().optional(),
+  stars: StarRatingSchema.optional(),
 });
 
 interface RawReview {

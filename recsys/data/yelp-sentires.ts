@@ -9,6 +9,7 @@
  * review). When both are present `template` wins, as in the reference. `rating` is optional.
  */
 import { z } from 'zod';
+import { StarRatingSchema } from './rating.ts';
 import { readLines } from './lines.ts';
 import { parseJsonLine, validateRecord } from './json-line.ts';
 import type { ReviewRow, Triplet } from './rows.ts';
@@ -25,7 +26,7 @@ const YelpSentiresRecord = z
     item: id,
     template: tuple.optional(),
     sentence: z.array(tuple).optional(),
-    rating: z.number().finite().optional(),
+    rating: StarRatingSchema.optional(),
   })
   .refine((r) => r.template !== undefined || r.sentence !== undefined, {
     message: 'a "template" [feature, adjective, sentence, ±1] or a "sentence" list of such tuples',
