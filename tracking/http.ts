@@ -6,6 +6,7 @@
  * Everything else fails at once. No error thrown from here carries the axios error, its config
  * or its headers (the Authorization header lives there).
  */
+import { normaliseMissingArtifact } from './missing-artifact.ts';
 import axios, { type AxiosInstance, type AxiosResponse, type Method } from 'axios';
 import type { Readable } from 'node:stream';
 import type { z } from 'zod';
@@ -237,16 +238,17 @@ export class MlflowTransport {
     }
     if (res.status >= 200 && res.status < 300) return res;
     const text = await bodyText(res.data);
-    const { errorCode, message } = parseMlflowError(text, res.status);
-    const retryable = res.status === 429 || (res.status >= 500 && res.status !== 501);
+    const parsed = parseMlflowError(text, res.status);
+    const { status, errorCode, message } = normaliseMissingArtifact(path, { status: res.status, ...parsed });
+    const retryable = status === 429 || (status >= 500 && status !== 501);
     throw new AttemptError(
       {
         retryable,
-        cause: `HTTP ${res.status} ${errorCode}: ${clip(message, 200)}`,
+        cause: `HTTP ${status} ${errorCode}: ${clip(message, 200)}`,
         retryAfterMs: retryAfterMs(res.headers['retry-after']),
-        maybeProcessed: res.status >= 500,
+        maybeProcessed: status >= 500,
       },
-      { status: res.status, errorCode, message },
+      { status, errorCode, message },
     );
   }
 }

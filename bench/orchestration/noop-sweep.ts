@@ -4,7 +4,11 @@
  * second, MLflow requests per cell (counted by a loopback proxy in front of the real server) and
  * the largest workflow history.
  *
- *   npx tsx bench/orchestration/noop-sweep.ts --cells 200 --concurrency 50 [--cells-per-run 400] [--evaluations 5]
+ *   npx tsx bench/orchestration/noop-sweep.ts --cells 200 --concurrency 50 [--cells-per-run 400] [--evaluations 5] [--stack dev|team]
+ *
+ * --stack dev (default): the Temporal dev server and MLflow on SQLite; --stack team: the team
+ * stack on loopback (Temporal server on PostgreSQL with mTLS, MLflow on PostgreSQL + S3 with
+ * basic auth; bench/orchestration/stacks.ts). CPU is charged per server process group.
  *
  * Progress goes to stderr every 30 s (a JSON line), so a run stopped early still says how far
  * it got and at what rate. The sweep continues as new every `cellsPerRun` cells: the largest
@@ -16,10 +20,12 @@ import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { ensureLocalServices, localServicesStatus, resolveConfig, stopLocalServices } from '../../infra/local/index.ts';
 import { groupCpuSeconds } from './group-cpu.ts';
 import { quietTemporalRuntime } from '../../cli/sweep/connect.ts';
 import { startSweep } from '../../cli/sweep/start-sweep.ts';
+import { authFromEnv, MlflowClient } from '../../tracking/index.ts';
+import { connectionOptions, temporalConnectionFromEnv } from '../../worker/temporal-connection.ts';
+import { openDevStack, openTeamStack } from './stacks.ts';
 import { parseSweepYaml } from '../../sweep/load.ts';
 import { buildWorkflowBundle, startWorkers } from '../../worker/worker.ts';
 import { cancelUpdate, progressQuery } from '../../workflows/sweep-control.ts';
@@ -37,6 +43,7 @@ const { values } = parseArgs({
     'max-seconds': { type: 'string', default: '0' },
     'temporal-port': { type: 'string', default: '27233' },
     'mlflow-port': { type: 'string', default: '25000' },
+    stack: { type: 'string', default: 'dev' },
   },
 });
 const cells = Number(values.cells);
@@ -44,22 +51,21 @@ const concurrency = Number(values.concurrency);
 const cellsPerRun = Number(values['cells-per-run']);
 const evaluations = values.evaluations === '2' ? { epsilonsA: '[0.5]', attacks: '[fgsm]' } : { epsilonsA: '[0.5, 1.0]', attacks: '[fgsm, random]' };
 
+if (values.stack !== 'dev' && values.stack !== 'team') throw new Error(`--stack must be dev or team, got ${values.stack}`);
 const root = await mkdtemp(join(tmpdir(), 'rexsweep-bench-noop-'));
-const config = resolveConfig({
-  ...process.env,
-  TEMPORAL_ADDRESS: '',
-  MLFLOW_TRACKING_URI: '',
-  REXSWEEP_STATE_DIR: join(root, 'state'),
-  REXSWEEP_TEMPORAL_PORT: values['temporal-port'],
-  REXSWEEP_TEMPORAL_UI_PORT: String(Number(values['temporal-port']) + 1000),
-  REXSWEEP_MLFLOW_PORT: values['mlflow-port'],
-});
 const log = (m: string) => process.stderr.write(`${new Date().toISOString()} ${m}\n`);
-const services = await ensureLocalServices({ config, log });
-const proxy = await new FaultProxy(services.mlflowUri).listen();
+const stack =
+  values.stack === 'team'
+    ? await openTeamStack(root, Number(values['temporal-port']), log)
+    : await openDevStack(root, Number(values['temporal-port']), Number(values['mlflow-port']), log);
+// A benchmark script: the stack's TLS files and MLflow account reach the workers the way they
+// reach `rexsweep worker`, through the environment.
+Object.assign(process.env, stack.clientEnv);
+const proxy = await new FaultProxy(stack.mlflowUri).listen();
 quietTemporalRuntime();
-const connection = await Connection.connect({ address: services.temporalAddress });
-const client = new Client({ connection });
+const temporal = temporalConnectionFromEnv({ address: stack.temporalAddress });
+const connection = await Connection.connect(connectionOptions(temporal));
+const client = new Client({ connection, namespace: temporal.namespace });
 try {
   const seeds = Array.from({ length: cells }, (_, k) => k).join(', ');
   const sweep = parseSweepYaml(`
@@ -78,7 +84,7 @@ cellsPerRun: ${cellsPerRun}
 cell: { noop: true }
 `);
   const workers = await startWorkers({
-    temporalAddress: services.temporalAddress,
+    temporalAddress: stack.temporalAddress,
     mlflowUri: proxy.url,
     queues: sweep.queues,
     roles: ['workflow', 'gpu'],
@@ -87,14 +93,17 @@ cell: { noop: true }
     gitCommit: 'bench',
     workflowBundle: await buildWorkflowBundle(),
   });
-  const pids = Object.fromEntries((await localServicesStatus({ config })).services.map((s) => [s.service, s.pid ?? 0]));
-  const cpuAt = () => ({ bench: process.cpuUsage(), temporal: groupCpuSeconds(pids.temporal), mlflow: groupCpuSeconds(pids.mlflow) });
+  const cpuAt = () => ({
+    bench: process.cpuUsage(),
+    servers: Object.fromEntries(Object.entries(stack.pgids).map(([name, pgid]) => [name, groupCpuSeconds(pgid)])),
+  });
   const cpu0 = cpuAt();
   const rssBefore = process.memoryUsage().rss;
   let rssPeak = rssBefore;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 200);
   const t0 = performance.now();
-  const started = await startSweep(client, sweep);
+  // No-op cells read no data: nothing is published, so MLflow sees no extra request.
+  const started = await startSweep(client, sweep, { mlflow: new MlflowClient({ trackingUri: proxy.url, auth: authFromEnv() }) });
   const reporter = setInterval(() => {
     started.handle
       .query(progressQuery)
@@ -161,15 +170,15 @@ cell: { noop: true }
     // server, the MLflow server (all its workers).
     cpuMsPerCell: {
       workers: Number(((cpu1.bench.user + cpu1.bench.system - cpu0.bench.user - cpu0.bench.system) / 1000 / settled).toFixed(1)),
-      temporal: Number((((cpu1.temporal - cpu0.temporal) * 1000) / settled).toFixed(1)),
-      mlflow: Number((((cpu1.mlflow - cpu0.mlflow) * 1000) / settled).toFixed(1)),
+      ...Object.fromEntries(Object.keys(stack.pgids).map((name) => [name, Number((((cpu1.servers[name] - cpu0.servers[name]) * 1000) / settled).toFixed(1))])),
     },
+    stack: stack.name,
   };
   process.stdout.write(JSON.stringify(result) + '\n');
 } finally {
   await proxy.close();
   await connection.close();
-  await stopLocalServices({ config });
+  await stack.close();
   await rm(root, { recursive: true, force: true });
 }
 

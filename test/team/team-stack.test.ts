@@ -20,7 +20,7 @@ import { resolveTeamConfig, type TeamConfig } from '../../infra/team/config.ts';
 import { teamEnv, teamInstall } from '../../infra/team/index.ts';
 import { tlsFiles } from '../../infra/team/tls.ts';
 import { teamPaths } from '../../infra/team/paths.ts';
-import { MlflowClient } from '../../tracking/index.ts';
+import { MlflowApiError, MlflowClient } from '../../tracking/index.ts';
 import { REXSWEEP_SEARCH_ATTRIBUTES } from '../../sweep/search-attributes.ts';
 import { readFile } from 'node:fs/promises';
 
@@ -160,6 +160,12 @@ describe('team stack on loopback', () => {
     const w = client(worker);
     expect((await w.downloadArtifact(run.runId, 'checkpoints/epoch-1.rxm')).equals(body)).toBe(true);
     await w.uploadArtifact(run.runId, 'model/a/state.rxm', Buffer.from('model'));
+    // A file that is not there: an answer at once (MLflow says 500 for it with an S3 root), not a 15-minute retry.
+    const t0 = Date.now();
+    const missing = await w.downloadArtifact(run.runId, 'report/aggregates.json').catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(MlflowApiError);
+    expect((missing as MlflowApiError).status).toBe(404);
+    expect(Date.now() - t0).toBeLessThan(30_000);
     const files = await listFiles(join(state, 's3'));
     expect(files.some((f) => f.endsWith('checkpoints/epoch-1.rxm') && f.includes(team.bucket))).toBe(true);
     expect(files.some((f) => f.endsWith('model/a/state.rxm'))).toBe(true);

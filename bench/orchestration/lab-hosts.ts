@@ -1,0 +1,86 @@
+/**
+ * No-op cells on the team stack with compute workers on 1 vs 3 hosts (network namespaces on one
+ * machine, infra/team/netns.ts): the cost of spreading a sweep over hosts, side by side in one
+ * run. Hosts: `db` (PostgreSQL + Temporal server, mTLS), `store` (S3 + MLflow, basic auth),
+ * `submit` (`rexsweep run --no-worker`), `w1`…`w3` (`rexsweep worker`, workflow + compute roles,
+ * compute inline). Needs root. The time is from the sweep's start (its "started" line) to the
+ * end of `rexsweep run` (final aggregation included, as for a user).
+ *
+ *   sudo npx tsx bench/orchestration/lab-hosts.ts --cells 200 --concurrency 50 --hosts 1,3
+ */
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { resolveTeamConfig } from '../../infra/team/config.ts';
+import { teamEnv } from '../../infra/team/index.ts';
+import { createLab } from '../../infra/team/netns.ts';
+
+const { values } = parseArgs({
+  options: {
+    cells: { type: 'string', default: '200' },
+    concurrency: { type: 'string', default: '50' },
+    hosts: { type: 'string', default: '1,3' },
+  },
+});
+const BIN = fileURLToPath(new URL('../../bin/rexsweep.mjs', import.meta.url));
+const log = (m: string) => process.stderr.write(`${new Date().toISOString()} ${m}\n`);
+const base = `/tmp/rx-bench-lab-${process.pid}`;
+await mkdir(base, { recursive: true });
+await chmod(base, 0o711);
+const lab = await createLab(`b${process.pid % 1000}`, '10.231.251', ['db', 'store', 'submit', 'w1', 'w2', 'w3']);
+try {
+  const { db, store } = lab.hosts;
+  const vars = {
+    ...process.env,
+    REXSWEEP_TEAM_STATE: join(base, 'team-state'),
+    REXSWEEP_TEAM_POSTGRES: `${db.address}:5432`,
+    REXSWEEP_TEAM_TEMPORAL: `${db.address}:7233`,
+    REXSWEEP_TEAM_S3: `${store.address}:9000`,
+    REXSWEEP_TEAM_MLFLOW: `${store.address}:5000`,
+  };
+  const up = await Promise.all([
+    lab.run('db', [process.execPath, BIN, 'team', 'up', '--only', 'postgres,temporal'], { env: vars }),
+    lab.run('store', [process.execPath, BIN, 'team', 'up', '--only', 's3,mlflow'], { env: vars }),
+  ]);
+  if (up.some((r) => r.code !== 0)) throw new Error(`team up failed:\n${up.map((r) => r.tail).join('\n')}`);
+  const team = resolveTeamConfig(vars);
+  const workerEnv = { ...process.env, ...(await teamEnv('worker', team)) };
+  const researcherEnv = { ...process.env, ...(await teamEnv('researcher', team)) };
+
+  for (const n of values.hosts.split(',').map(Number)) {
+    const study = `bench-lab-${n}h-${Date.now().toString(36)}`;
+    const file = join(base, `${study}.yaml`);
+    const seeds = Array.from({ length: Number(values.cells) }, (_, k) => k).join(', ');
+    await writeFile(
+      file,
+      `study: ${study}\nname: ${study}\ndatasets: [{ source: synthetic, name: noop }]\nmodels: [cer]\nlambdas: [0]\nepsilonsD: [0.5]\n` +
+        `epsilonsA: [0.5, 1.0]\nattacks: [fgsm, random]\nseeds: [${seeds}]\nepochs: 1\nconcurrency: ${values.concurrency}\n` +
+        `queues: { workflow: ${study}-cpu, gpu: ${study}-gpu }\ncell: { noop: true }\n`,
+    );
+    const hosts = ['w1', 'w2', 'w3'].slice(0, n);
+    for (const w of hosts) {
+      lab.spawnIn(w, [process.execPath, BIN, 'worker', '--name', w, '--roles', 'workflow,gpu', '--slots', '100', '--backend', 'cpu', '--isolation', 'inline',
+        '--workflow-queue', `${study}-cpu`, '--gpu-queue', `${study}-gpu`], { env: workerEnv, stdio: 'ignore' });
+    }
+    const child = lab.spawnIn('submit', [process.execPath, BIN, 'run', file, '--no-worker', '--json'], { env: researcherEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let startedAt = 0;
+    child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr!.on('data', (b: Buffer) => {
+      if (!startedAt && /: started \(workflow/.test(b.toString())) startedAt = performance.now();
+    });
+    const code = await new Promise<number | null>((r) => child.once('exit', r));
+    const seconds = (performance.now() - startedAt) / 1000;
+    const final = JSON.parse(out.trim().split('\n').pop() ?? '{}');
+    const settled = (final.counts?.finished ?? 0) + (final.counts?.failed ?? 0);
+    process.stdout.write(
+      JSON.stringify({ workerHosts: n, cells: Number(values.cells), concurrency: Number(values.concurrency), exit: code, finished: final.counts?.finished, seconds: Number(seconds.toFixed(1)), cellsPerSecond: Number((settled / seconds).toFixed(2)), msPerCell: Number(((seconds * 1000) / settled).toFixed(0)) }) + '\n',
+    );
+    for (const w of hosts) await lab.killHost(w);
+    log(`${n} host(s) done`);
+  }
+} finally {
+  await lab.destroy();
+  await rm(base, { recursive: true, force: true });
+}
