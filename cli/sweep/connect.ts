@@ -36,5 +36,19 @@ export async function connect(log: (m: string) => void): Promise<Connected> {
   const temporal = temporalConnectionFromEnv({ address: services.temporalAddress });
   const connection = await Connection.connect(connectionOptions(temporal));
   const client = new Client({ connection, namespace: temporal.namespace });
-  return { services, temporal, client, close: () => connection.close() };
+  return { services, temporal, client, close: () => closeAll(connection) };
+}
+
+/**
+ * The client connection, then Temporal's native runtime if no worker uses it any more. The
+ * runtime installed above forwards core logs from a native thread and so keeps the process
+ * alive; it shuts itself down when its last worker stops, but a command that started no worker
+ * (`run --no-worker`, `status`, the control verbs) never gets there and would never exit.
+ */
+async function closeAll(connection: Connection): Promise<void> {
+  await connection.close();
+  // Not Runtime.instance(): after a worker's stop shut the runtime down, that would start a new
+  // one. `_instance` and shutdownIfIdle are what the SDK itself uses after a worker stops.
+  const runtime = (Runtime as unknown as { _instance?: { shutdownIfIdle(): Promise<void> } })._instance;
+  await runtime?.shutdownIfIdle();
 }
