@@ -53,7 +53,8 @@ const hostPort = z
   .transform((s, ctx) => {
     const i = s.lastIndexOf(':');
     const port = Number(s.slice(i + 1));
-    if (port < 1 || port > 65435) ctx.addIssue({ code: 'custom', message: 'port 1-65435 (Temporal takes the next ports too)' });
+    // Temporal takes the next ports too, and records membership ports in a smallint column.
+    if (port < 1 || port > 32_664) ctx.addIssue({ code: 'custom', message: 'port 1-32664' });
     return { host: s.slice(0, i), port };
   });
 
@@ -102,7 +103,7 @@ export const s3Url = (c: TeamConfig) => `http://${address(c.s3)}`;
 function endpoint(env: NodeJS.ProcessEnv, name: string, fallback: string): Endpoint {
   const raw = env[name] || fallback;
   const parsed = hostPort.safeParse(raw);
-  if (!parsed.success) throw new InputError({ file: '<environment>', field: name }, 'host:port, e.g. 10.0.0.2:7233', raw);
+  if (!parsed.success) throw new InputError({ file: '<environment>', field: name }, 'host:port with a port from 1 to 32664 (Temporal also takes port+1…+3 and +100…+103, and stores them as smallint), e.g. 10.0.0.2:7233', raw);
   return parsed.data;
 }
 

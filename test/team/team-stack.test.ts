@@ -40,7 +40,8 @@ async function portFree(port: number): Promise<boolean> {
 /** A Temporal base port whose +0..+3 and +100..+103 are all free. */
 async function temporalBase(): Promise<number> {
   for (let tries = 0; tries < 50; tries++) {
-    const base = 20_000 + Math.floor(Math.random() * 20_000);
+    // Temporal records membership ports in a smallint column: every port must be below 32768.
+    const base = 20_000 + Math.floor(Math.random() * 12_000);
     const ports = [0, 1, 2, 3, 100, 101, 102, 103].map((d) => base + d);
     if ((await Promise.all(ports.map(portFree))).every(Boolean)) return base;
   }
