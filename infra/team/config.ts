@@ -47,16 +47,19 @@ export type TeamService = 'postgres' | 'temporal' | 's3' | 'mlflow';
 /** In dependency order: up goes forwards, down backwards. */
 export const TEAM_SERVICES: readonly TeamService[] = ['postgres', 'temporal', 's3', 'mlflow'];
 
-const hostPort = z
-  .string()
-  .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'host:port')
-  .transform((s, ctx) => {
-    const i = s.lastIndexOf(':');
-    const port = Number(s.slice(i + 1));
-    // Temporal takes the next ports too, and records membership ports in a smallint column.
-    if (port < 1 || port > 32_664) ctx.addIssue({ code: 'custom', message: 'port 1-32664' });
-    return { host: s.slice(0, i), port };
-  });
+const hostPort = (maxPort: number) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'host:port')
+    .transform((s, ctx) => {
+      const i = s.lastIndexOf(':');
+      const port = Number(s.slice(i + 1));
+      if (port < 1 || port > maxPort) ctx.addIssue({ code: 'custom', message: `port 1-${maxPort}` });
+      return { host: s.slice(0, i), port };
+    });
+
+/** Temporal takes port+1…+3 and +100…+103 too, and stores membership ports as smallint. */
+const TEMPORAL_MAX_PORT = 32_664;
 
 export function resolveTeamConfig(env: NodeJS.ProcessEnv = process.env): TeamConfig {
   const cacheDir = defaultCacheDir(env);
@@ -66,7 +69,7 @@ export function resolveTeamConfig(env: NodeJS.ProcessEnv = process.env): TeamCon
     python: env.REXSWEEP_PYTHON || 'python3',
     mlflowVersion: MLFLOW_VERSION,
     postgres: endpoint(env, 'REXSWEEP_TEAM_POSTGRES', '127.0.0.1:15432'),
-    temporal: endpoint(env, 'REXSWEEP_TEAM_TEMPORAL', '127.0.0.1:17633'),
+    temporal: endpoint(env, 'REXSWEEP_TEAM_TEMPORAL', '127.0.0.1:17633', TEMPORAL_MAX_PORT),
     s3: endpoint(env, 'REXSWEEP_TEAM_S3', '127.0.0.1:19100'),
     mlflow: {
       ...endpoint(env, 'REXSWEEP_TEAM_MLFLOW', '127.0.0.1:15100'),
@@ -100,10 +103,11 @@ export const address = (e: Endpoint) => `${e.host}:${e.port}`;
 export const mlflowUrl = (c: TeamConfig) => `http://${address(c.mlflow)}`;
 export const s3Url = (c: TeamConfig) => `http://${address(c.s3)}`;
 
-function endpoint(env: NodeJS.ProcessEnv, name: string, fallback: string): Endpoint {
+function endpoint(env: NodeJS.ProcessEnv, name: string, fallback: string, maxPort = 65_535): Endpoint {
   const raw = env[name] || fallback;
-  const parsed = hostPort.safeParse(raw);
-  if (!parsed.success) throw new InputError({ file: '<environment>', field: name }, 'host:port with a port from 1 to 32664 (Temporal also takes port+1…+3 and +100…+103, and stores them as smallint), e.g. 10.0.0.2:7233', raw);
+  const parsed = hostPort(maxPort).safeParse(raw);
+  const note = maxPort < 65_535 ? ` (Temporal also takes port+1…+3 and +100…+103, and stores them as smallint)` : '';
+  if (!parsed.success) throw new InputError({ file: '<environment>', field: name }, `host:port with a port from 1 to ${maxPort}${note}, e.g. 10.0.0.2:7233`, raw);
   return parsed.data;
 }
 

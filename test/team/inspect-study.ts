@@ -7,7 +7,6 @@
  * with the worker's TEMPORAL_* and MLFLOW_* variables (rexsweep team env).
  */
 import { Client, Connection } from '@temporalio/client';
-import { quietTemporalRuntime } from '../../cli/sweep/connect.ts';
 import { authFromEnv, MlflowClient, TAG } from '../../tracking/index.ts';
 import { connectionOptions, temporalConnectionFromEnv } from '../../worker/temporal-connection.ts';
 
@@ -25,7 +24,6 @@ const cells = runs
   }));
 const datasets = runs.filter((r) => r.data.tags['rexsweep.kind'] === 'dataset').map((r) => ({ status: r.info.status, id: r.data.tags['rexsweep.dataset_id'] }));
 
-quietTemporalRuntime();
 const temporal = temporalConnectionFromEnv({ address: process.env.TEMPORAL_ADDRESS! });
 const connection = await Connection.connect(connectionOptions(temporal));
 const client = new Client({ connection, namespace: temporal.namespace });
