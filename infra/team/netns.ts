@@ -108,15 +108,22 @@ export async function createLab(tag: string, subnet: string, hostNames: string[]
     },
     pids: (host) => nsPids(nsOf(host)),
     async killHost(host) {
-      const pids = await nsPids(nsOf(host));
-      for (const pid of pids) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          /* already gone */
+      // Again until none is left: a process may fork between the listing and the kill.
+      const killed = new Set<number>();
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const pids = await nsPids(nsOf(host));
+        if (pids.length === 0 || Date.now() > deadline) return killed.size;
+        for (const pid of pids) {
+          killed.add(pid);
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            /* already gone */
+          }
         }
+        await new Promise((r) => setTimeout(r, 100));
       }
-      return pids.length;
     },
     destroy,
   };
