@@ -12,8 +12,8 @@ import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { resolveTeamConfig } from '../../infra/team/config.ts';
 import { teamEnv } from '../../infra/team/index.ts';
+import { labTeamUp } from '../../infra/team/lab-team.ts';
 import { createLab } from '../../infra/team/netns.ts';
 
 const { values } = parseArgs({
@@ -30,21 +30,7 @@ await mkdir(base, { recursive: true });
 await chmod(base, 0o711);
 const lab = await createLab(`b${process.pid % 1000}`, '10.231.251', ['db', 'store', 'submit', 'w1', 'w2', 'w3']);
 try {
-  const { db, store } = lab.hosts;
-  const vars = {
-    ...process.env,
-    REXSWEEP_TEAM_STATE: join(base, 'team-state'),
-    REXSWEEP_TEAM_POSTGRES: `${db.address}:5432`,
-    REXSWEEP_TEAM_TEMPORAL: `${db.address}:7233`,
-    REXSWEEP_TEAM_S3: `${store.address}:9000`,
-    REXSWEEP_TEAM_MLFLOW: `${store.address}:5000`,
-  };
-  const up = await Promise.all([
-    lab.run('db', [process.execPath, BIN, 'team', 'up', '--only', 'postgres,temporal'], { env: vars }),
-    lab.run('store', [process.execPath, BIN, 'team', 'up', '--only', 's3,mlflow'], { env: vars }),
-  ]);
-  if (up.some((r) => r.code !== 0)) throw new Error(`team up failed:\n${up.map((r) => r.tail).join('\n')}`);
-  const team = resolveTeamConfig(vars);
+  const { config: team } = await labTeamUp(lab, join(base, 'team-state'), BIN);
   const workerEnv = { ...process.env, ...(await teamEnv('worker', team)) };
   const researcherEnv = { ...process.env, ...(await teamEnv('researcher', team)) };
 

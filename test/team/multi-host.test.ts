@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSweep } from '../../cli/sweep/start-sweep.ts';
 import { teamEnv, teamInstall, type TeamConfig } from '../../infra/team/index.ts';
-import { resolveTeamConfig } from '../../infra/team/config.ts';
+import { labTeamUp } from '../../infra/team/lab-team.ts';
 import { createLab, type Lab } from '../../infra/team/netns.ts';
 import { writeSyntheticInterchange } from '../../recsys/data/synthetic.ts';
 import { expandSweep } from '../../sweep/expand.ts';
@@ -77,19 +77,7 @@ async function mustRun(host: string, argv: string[], env: NodeJS.ProcessEnv, tim
   return r.stdout;
 }
 
-function teamVars(): NodeJS.ProcessEnv {
-  const { db, store } = lab!.hosts;
-  return {
-    ...process.env,
-    REXSWEEP_TEAM_STATE: join(base, 'team-state'),
-    REXSWEEP_TEAM_POSTGRES: `${db.address}:5432`,
-    REXSWEEP_TEAM_TEMPORAL: `${db.address}:7233`,
-    REXSWEEP_TEAM_S3: `${store.address}:9000`,
-    REXSWEEP_TEAM_MLFLOW: `${store.address}:5000`,
-  };
-}
-
-describe.skipIf(!isRoot)('team stack across hosts (network namespaces)', () => {
+describe.skipIf(!isRoot)('team stack across hosts (network namespaces; skipped without root, required in CI)', () => {
   let h: Harness;
 
   beforeAll(async () => {
@@ -98,11 +86,7 @@ describe.skipIf(!isRoot)('team stack across hosts (network namespaces)', () => {
     await mkdir(submitDir, { recursive: true });
     await chmod(base, 0o711);
     lab = await createLab(tag, `10.231.${(process.pid % 200) + 20}`, ['db', 'store', 'w1', 'w2', 'w3', 'submit']);
-    const vars = teamVars();
-    team = resolveTeamConfig(vars);
-    // Two hosts bring up their halves at once; MLflow waits for PostgreSQL on the other host.
-    const up = (host: string, only: string) => mustRun(host, [process.execPath, BIN, 'team', 'up', '--only', only], vars, 10 * 60_000);
-    await Promise.all([up('db', 'postgres,temporal'), up('store', 's3,mlflow')]);
+    team = (await labTeamUp(lab, join(base, 'team-state'), BIN)).config;
     h = await openHarness();
   }, 20 * 60_000);
 
