@@ -16,6 +16,9 @@ import { checkpointArtifact, latestCheckpoint } from './checkpoints.ts';
 import { datasetForCell } from './published-dataset.ts';
 import { decodeModelState, encodeModelState } from './model-codec.ts';
 import { noopRow, noopTrained } from './noop-cells.ts';
+import type { DatasetSize } from '../sweep/dataset-size.ts';
+import { oversizedCell, type MemoryLimit } from '../sweep/memory-limit.ts';
+import { formatBytes } from '../sweep/memory-model.ts';
 
 /** Where a run's files live; backed by MLflow's artifact store in production and tests. */
 export interface ArtifactStore {
@@ -50,6 +53,12 @@ export interface WorkSettings {
   checkpointSeconds?: number;
   /** The compute worker's name, returned with a trained model (TrainedRef.worker). */
   workerName?: string;
+  /**
+   * The most memory one cell may take on this worker (sweep/memory-limit.ts). A cell whose
+   * estimate exceeds it, now that the dataset's real size is known, fails at once with the field
+   * to change instead of exhausting the host's memory minutes later.
+   */
+  memoryLimit?: MemoryLimit;
 }
 
 /** One activity attempt as the work sees it. */
@@ -187,6 +196,7 @@ export function createComputeWork(s: WorkSettings, artifacts: ArtifactStore): Co
       const report = await ensureBackend(c);
       const { MODEL_ADAPTERS } = await models!;
       const data = await dataFor(c, ref, setup);
+      if (s.memoryLimit) refuseOversized(c, ref, data, s.memoryLimit, s.workerName);
       const t0 = Date.now();
       const start = await startingPoint(ref, runId, io);
       if (start) carried = { checkpoint: start.path, checkpointEpoch: start.epoch };
@@ -313,4 +323,29 @@ function cleanExplanationsOf(input: EvaluateInput): string {
     );
   }
   return input.cleanExplanations;
+}
+
+/**
+ * The workers' half of the memory preflight (the CLI's is cli/preflight.ts): the same estimate,
+ * with the prepared dataset's real size, against this worker's limit. An InputError is
+ * non-retryable (workflows/activity-options.ts): every worker with this limit would refuse it.
+ */
+function refuseOversized(c: ResolvedCellConfig, ref: CellRef, data: PreparedDataset, limit: MemoryLimit, workerName?: string): void {
+  const m = data.manifest;
+  const size: DatasetSize = {
+    users: m.userCount,
+    items: m.itemCount,
+    features: m.featureCount,
+    trainPairs: data.train.labels.length,
+    testUsers: data.test.users.length,
+    listWidth: c.data.testLength + c.data.valLength + c.data.negLength,
+    from: 'prepared',
+  };
+  const est = oversizedCell(ref.cell, size, limit);
+  if (!est) return;
+  throw new InputError(
+    { file: `cell ${ref.cellKey}`, field: est.dominant.field },
+    `a cell that fits in ${formatBytes(limit.bytes)} of memory on worker ${workerName ?? 'this worker'} (${limit.source})`,
+    `an estimated ${formatBytes(est.bytes)}, ${formatBytes(est.dominant.bytes)} of it ${est.dominant.what}`,
+  );
 }

@@ -44,6 +44,7 @@ export function createComputeActivities(deps: ComputeDeps): ComputeActivities {
     backend: deps.backend,
     checkpointSeconds: deps.checkpointSeconds,
     workerName: deps.workerName,
+    memoryLimit: deps.memoryLimit,
   };
   // Loaded on first inline use only: the work pulls in TF.js, which a 'process' worker never needs.
   let work: Promise<ComputeWork> | undefined;

@@ -10,25 +10,20 @@ import { ConfigError, InputError } from '../recsys/errors.ts';
 import type { DatasetSize } from '../sweep/dataset-size.ts';
 import { estimateSyntheticSize } from '../sweep/dataset-size.ts';
 import { cellConfigFor, gridPoints } from '../sweep/expand.ts';
-import { estimateCellMemory, formatBytes } from '../sweep/memory-model.ts';
+import { formatBytes } from '../sweep/memory-model.ts';
+import { memoryLimitFrom, oversizedCell, type MemoryLimit } from '../sweep/memory-limit.ts';
 import type { SweepConfig } from '../sweep/schema.ts';
 import { resolveCellConfig } from '../recsys/config.ts';
 
-const SUFFIX: Record<string, number> = { '': 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 };
-
 /** The limit in bytes: REXSWEEP_MAX_CELL_MEMORY, else the machine's total memory. */
-export function cellMemoryLimit(env: Record<string, string | undefined> = process.env): { bytes: number; source: string } {
-  const raw = env.REXSWEEP_MAX_CELL_MEMORY?.trim();
-  if (!raw) return { bytes: totalmem(), source: "this machine's total memory; set REXSWEEP_MAX_CELL_MEMORY for bigger workers" };
-  const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?$/i.exec(raw);
-  if (!m || Number(m[1]) <= 0) throw new InputError({ file: '<environment>', field: 'REXSWEEP_MAX_CELL_MEMORY' }, 'a size in bytes, e.g. 8G or 512M', raw);
-  return { bytes: Number(m[1]) * SUFFIX[m[2].toUpperCase()], source: 'REXSWEEP_MAX_CELL_MEMORY' };
+export function cellMemoryLimit(env: Record<string, string | undefined> = process.env): MemoryLimit {
+  return memoryLimitFrom(env.REXSWEEP_MAX_CELL_MEMORY, totalmem());
 }
 
 /** The problem with one cell, or undefined when it fits. `fieldOf` maps a cell-config field to the file's. */
-function cellProblem(cell: CellConfig, size: DatasetSize | null, file: string, limit: { bytes: number; source: string }, fieldOf: (f: string) => string, label: string): InputError | undefined {
-  const est = estimateCellMemory(cell, size);
-  if (est.bytes <= limit.bytes) return undefined;
+function cellProblem(cell: CellConfig, size: DatasetSize | null, file: string, limit: MemoryLimit, fieldOf: (f: string) => string, label: string): InputError | undefined {
+  const est = oversizedCell(cell, size, limit);
+  if (!est) return undefined;
   return new InputError(
     { file, field: fieldOf(est.dominant.field) },
     `a cell that fits in ${formatBytes(limit.bytes)} of memory (${limit.source})`,

@@ -3,6 +3,7 @@
  * MLflow bookkeeping) and/or a compute worker on the GPU queue (data, training, evaluation)
  * with `slots` activities at once.
  */
+import { totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { createComputeActivities, type Isolation } from '../activities/compute.ts';
@@ -10,6 +11,7 @@ import { mlflowArtifactStore } from '../activities/mlflow-artifacts.ts';
 import { createRecordActivities } from '../activities/record.ts';
 import { createReportActivities } from '../activities/report.ts';
 import type { BackendName } from '../recsys/config.ts';
+import { memoryLimitFrom } from '../sweep/memory-limit.ts';
 import { authFromEnv, MlflowClient, type RetryPolicy } from '../tracking/index.ts';
 import { connectionOptions, describeTemporalConnection, temporalConnectionFromEnv } from './temporal-connection.ts';
 import { resolveWorkerName, workerIdentity } from './worker-identity.ts';
@@ -93,6 +95,7 @@ export async function startWorkers(s: WorkerSettings): Promise<RunningWorkers> {
           backend: s.backend,
           checkpointSeconds: s.checkpointSeconds,
           workerName: name,
+          memoryLimit: memoryLimitFrom(process.env.REXSWEEP_MAX_CELL_MEMORY, totalmem()),
           isolation,
           log,
           artifacts: mlflowArtifactStore(mlflow),
