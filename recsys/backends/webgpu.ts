@@ -9,6 +9,7 @@
 import { tmpdir } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { BackendError } from '../errors.ts';
+import { findVulkanLoader, probeThisHost, VULKAN_LOADER } from './vulkan-loader.ts';
 
 export interface WebGpuAdapter {
   vendor: string;
@@ -39,6 +40,9 @@ async function install(): Promise<WebGpuAdapter> {
   // Mesa's Vulkan loader complains on stderr ("XDG_RUNTIME_DIR is invalid") when it is unset,
   // as it is under CI and systemd-less containers; it only needs some writable directory.
   process.env.XDG_RUNTIME_DIR ??= tmpdir();
+  if (!findVulkanLoader(probeThisHost())) {
+    throw new BackendError('webgpu', `no Vulkan loader (${VULKAN_LOADER}) on this host: install it (Debian/Ubuntu: apt-get install libvulkan1) with a GPU's Vulkan driver, or Mesa's lavapipe on a CPU-only host`);
+  }
   let mod: { create: (flags: string[]) => GpuLike; globals: Record<string, unknown> };
   try {
     mod = (await import('webgpu' as string)) as typeof mod;
