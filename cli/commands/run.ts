@@ -4,20 +4,17 @@
  * attach to the sweep, show live progress, print the result table and the UI links.
  */
 import { availableParallelism } from 'node:os';
-import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import { expandSweep } from '../../sweep/expand.ts';
 import { loadSweepFile } from '../../sweep/load.ts';
 import { findPreparedSizes } from '../../sweep/prepared-sizes.ts';
 import type { SupervisedWorkers } from '../sweep/supervised-workers.ts';
-import type { SweepProgress } from '../../workflows/sweep.ts';
 import { describeProgress, formatSweepTable } from '../format/sweep-table.ts';
 import { ProgressLine } from '../format/progress-line.ts';
 import { intOption, LIMITS, parseBackendOption } from '../options.ts';
 import { preflightSweep } from '../preflight.ts';
 import type { startChildWorker } from '../sweep/child-worker.ts';
 import { gitCommit } from '../sweep/git-commit.ts';
-import type { startSweep } from '../sweep/start-sweep.ts';
 
 interface RunOptions {
   newSettings?: boolean;
@@ -53,7 +50,7 @@ export function registerRunCommand(program: Command): void {
         import('../sweep/child-worker.ts'),
         import('../sweep/start-sweep.ts'),
       ]);
-      const { superviseWorkers } = await import('../sweep/supervised-workers.ts');
+      const [{ superviseWorkers }, { followWithProgress }] = await Promise.all([import('../sweep/supervised-workers.ts'), import('../sweep/follow-progress.ts')]);
       // `concurrency: 2` with one slot ran one compute child at a time while the progress line
       // said "running 2": by default the local workers together take the sweep's concurrency.
       const slots = opts.slots ?? Math.max(1, Math.min(Math.ceil(config.concurrency / opts.workers), Math.floor(availableParallelism() / opts.workers)));
@@ -106,7 +103,7 @@ export function registerRunCommand(program: Command): void {
           ...(opts.fromScratch ? { restart: 'scratch' as const } : {}),
         });
         log(`sweep ${started.sweepId}: ${ACTION_TEXT[started.action]} (workflow ${started.workflowId})`);
-        const final = await followWithProgress(started, conn.client, conn.services.mlflowUri, progressLine);
+        const final = await followWithProgress(started, conn.client, conn.services, progressLine);
         progressLine.done();
         if (opts.json) process.stdout.write(JSON.stringify(final) + '\n');
         else if (final.total <= MAX_TABLE_CELLS) process.stdout.write(formatSweepTable(expandSweep(config), final) + '\n');
@@ -134,83 +131,3 @@ const ACTION_TEXT = {
   complete: 'already complete, nothing to run',
 } as const;
 
-/**
- * Follow the sweep to its end on the progress line; a Temporal outage is said on it (and logged
- * once when it begins and ends) while cli/sweep/follow.ts reconnects. Every few seconds it also
- * looks for retried activities and whether MLflow answers (cli/sweep/sweep-health.ts), so that a
- * retry after a lost worker or an MLflow outage is not a frozen line.
- */
-async function followWithProgress(
-  started: Awaited<ReturnType<typeof startSweep>>,
-  client: Client,
-  mlflowUri: string,
-  line: ProgressLine,
-): Promise<SweepProgress> {
-  let last: { label: string; fraction: number } = { label: '', fraction: 0 };
-  let toldSince: number | undefined;
-  let temporalText = '';
-  let mlflowDownSince: number | undefined;
-  let retryText = '';
-  const toldRetries = new Set<string>();
-  const show = () => {
-    const extra = [temporalText, mlflowDownSince !== undefined ? `MLflow unreachable since ${clockTime(mlflowDownSince)}` : '', retryText].filter(Boolean);
-    line.update({ label: [last.label, ...extra].filter(Boolean).join(' · '), fraction: last.fraction });
-  };
-  // Loaded here, like Temporal's client everywhere in `run`: a bad config fails before it loads.
-  const [{ followSweep }, health] = await Promise.all([import('../sweep/follow.ts'), import('../sweep/sweep-health.ts')]);
-  let looking = false;
-  const look = async () => {
-    if (looking) return;
-    looking = true;
-    try {
-      const [mlflowUp, retries] = await Promise.all([health.mlflowAnswers(mlflowUri), health.findRetries(client, started.workflowId).catch(() => undefined)]);
-      if (!mlflowUp && mlflowDownSince === undefined) {
-        mlflowDownSince = Date.now();
-        line.log(`MLflow unreachable since ${clockTime(mlflowDownSince)}; its bookkeeping is retried, nothing is lost`);
-      } else if (mlflowUp && mlflowDownSince !== undefined) {
-        line.log(`MLflow reachable again (unreachable from ${clockTime(mlflowDownSince)} for ${Math.round((Date.now() - mlflowDownSince) / 1000)} s)`);
-        mlflowDownSince = undefined;
-      }
-      if (retries) {
-        for (const r of retries) {
-          const key = `${r.cell ?? 'sweep'}|${r.activity}|${r.attempt}`;
-          if (toldRetries.has(key)) continue;
-          toldRetries.add(key);
-          line.log(`${r.cell ? `cell ${r.cell}` : 'sweep'}: ${r.activity} attempt ${r.attempt} after ${r.reason}`);
-        }
-        retryText = health.describeRetries(retries);
-      }
-      show();
-    } finally {
-      looking = false;
-    }
-  };
-  const timer = setInterval(() => void look(), 10_000);
-  try {
-    return await followSweep(started.handle, {
-      progress(p) {
-        last = describeProgress(p, Date.now());
-        temporalText = '';
-        show();
-      },
-      unreachable(since) {
-        temporalText = `Temporal unreachable since ${clockTime(since)}, reconnecting`;
-        if (toldSince !== since) line.log(temporalText);
-        toldSince = since;
-        show();
-      },
-      reconnected(since) {
-        temporalText = '';
-        line.log(`Temporal reachable again (unreachable from ${clockTime(since)} for ${Math.round((Date.now() - since) / 1000)} s)`);
-      },
-    });
-  } finally {
-    clearInterval(timer);
-  }
-}
-
-/** HH:MM:SS in local time. */
-function clockTime(ms: number): string {
-  const d = new Date(ms);
-  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
-}

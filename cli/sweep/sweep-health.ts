@@ -72,3 +72,26 @@ export async function mlflowAnswers(mlflowUri: string): Promise<boolean> {
     return false;
   }
 }
+
+/**
+ * Whether something accepts TCP connections at `host:port` within 2 s: the quick sign that a
+ * Temporal server is down (connection refused), seconds before the client's own gRPC retries
+ * give up (~20 s). A listening port is not proof of health; the follow loop's calls decide that.
+ */
+export async function tcpAnswers(address: string, timeoutMs = 2000): Promise<boolean> {
+  const { connect } = await import('node:net');
+  const at = address.lastIndexOf(':');
+  const host = address.slice(0, at).replace(/^\[|\]$/g, '');
+  const port = Number(address.slice(at + 1));
+  if (at < 0 || !Number.isInteger(port)) return true; // not host:port: nothing to probe, assume up
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}

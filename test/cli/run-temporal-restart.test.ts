@@ -2,7 +2,8 @@
  * Issue 11 item 1: the Temporal dev server stopped and started again under the real
  * `rexsweep run` process (its follow loop, its in-process workflow worker and its compute child).
  * The command must ride the outage out: exit 0, every cell FINISHED exactly once in MLflow, and
- * the progress line must have said that Temporal was unreachable. No-op cells keep it light.
+ * the progress line must have said, within seconds, that Temporal was unreachable, and then that
+ * it was back. No-op cells keep it light.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -65,7 +66,11 @@ retry: { record: { startToCloseTimeout: 20s }, prepare: { heartbeatTimeout: 15s 
     }
     expect(child.exitCode, stderr).toBeNull();
     expect((await stopTemporal({ config })).result).toBe('terminated');
-    await new Promise((r) => setTimeout(r, 25_000));
+    // The user is told within seconds (a TCP probe), not after the client's ~20 s of retries.
+    const stoppedAt = Date.now();
+    while (!/Temporal unreachable since/.test(stderr) && Date.now() - stoppedAt < 25_000) await new Promise((r) => setTimeout(r, 200));
+    const toldAfterMs = Date.now() - stoppedAt;
+    await new Promise((r) => setTimeout(r, Math.max(0, 25_000 - toldAfterMs)));
     await startTemporal({ config });
 
     const code = await exited;
@@ -73,7 +78,9 @@ retry: { record: { startToCloseTimeout: 20s }, prepare: { heartbeatTimeout: 15s 
     if (process.env.REXSWEEP_DRILL_LOG) await writeFile(process.env.REXSWEEP_DRILL_LOG, stderr);
     clearTimeout(killer);
     expect(code, stderr.slice(-4000)).toBe(0);
-    expect(stderr).toMatch(/Temporal unreachable since \d\d:\d\d:\d\d, reconnecting/);
+    expect(stderr).toMatch(/Temporal unreachable since \d\d:\d\d:\d\d; reconnecting/);
+    expect(toldAfterMs, 'how long the outage went unsaid').toBeLessThan(8_000);
+    expect(stderr).toMatch(/Temporal reachable again \(unreachable from \d\d:\d\d:\d\d for \d+ s\)/);
     const final = JSON.parse(stdout.trim().split('\n').at(-1)!) as { counts: Record<string, number> };
     const cells = expandSweep(sweep);
     expect(final.counts).toMatchObject({ finished: cells.length, failed: 0 });
