@@ -9,7 +9,6 @@ import * as tf from '@tensorflow/tfjs';
  * duplicate indices, so this is the exact gradient.
  */
 export function gatherRows(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
-  // eslint-disable-next-line
   const op = tf.customGrad(((t: tf.Tensor) => {
     return {
       value: tf.gather(t, ids),

@@ -268,7 +268,8 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepPro
   const launch = (cell: SweepCell, restart: Restart | undefined) => {
     const scope = new CancellationScope();
     scopes.set(cell.key, scope);
-    scope
+    // Settled in the handlers below; nothing awaits a single cell here.
+    void scope
       .run(() => runCell(cell, restart))
       // An error past the cell workflow (its bookkeeping activity gave up): the cell failed.
       .catch((err: unknown): CellSettlement => ({ state: 'failed', reason: `sweep could not run the cell: ${err instanceof Error ? err.message : String(err)}` }))

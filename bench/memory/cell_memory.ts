@@ -81,7 +81,7 @@ async function loadConfig(a: Record<string, string>): Promise<CellConfig> {
   else if (preset === 'demo') input = structuredClone((await loadYamlFile('configs/cell-demo.yaml', CellConfigSchema)) as unknown as Record<string, unknown>);
   else if (preset === 'kindle') input = structuredClone(KINDLE) as Record<string, unknown>;
   else throw new Error(`unknown preset ${preset}`);
-  const c = input as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const c = input as Record<string, any>;
   const synthetic = c.dataset?.source === 'synthetic' ? (c.dataset.synthetic ??= {}) : undefined;
   const size: [string, string][] = [['users', 'users'], ['items', 'items'], ['features', 'features'], ['reviews', 'reviewsPerUser']];
   for (const [flag, key] of size) {

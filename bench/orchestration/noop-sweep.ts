@@ -21,16 +21,16 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { groupCpuSeconds } from './group-cpu.ts';
-import { quietTemporalRuntime } from '../../cli/sweep/connect.ts';
-import { startSweep } from '../../cli/sweep/start-sweep.ts';
+import { quietTemporalRuntime } from '../../client/connect.ts';
+import { startSweep } from '../../client/start-sweep.ts';
 import { authFromEnv, MlflowClient } from '../../tracking/index.ts';
 import { connectionOptions, temporalConnectionFromEnv } from '../../worker/temporal-connection.ts';
 import { openDevStack, openTeamStack } from './stacks.ts';
 import { parseSweepYaml } from '../../sweep/load.ts';
 import { buildWorkflowBundle, startWorkers } from '../../worker/worker.ts';
 import { cancelUpdate, progressQuery } from '../../workflows/sweep-control.ts';
-import { finalProgress } from '../../cli/sweep/final-progress.ts';
-import { FaultProxy } from '../../test/tracking/fault-proxy.ts';
+import { finalProgress } from '../../client/final-progress.ts';
+import { FaultProxy } from '../../infra/local/fault-proxy.ts';
 
 const { values } = parseArgs({
   options: {

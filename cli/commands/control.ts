@@ -8,7 +8,7 @@ import { ConfigError, InputError, RexsweepError } from '../../recsys/errors.ts';
 import type { SweepProgress } from '../../workflows/sweep-control.ts';
 import { describeProgress } from '../format/sweep-table.ts';
 import { intOption, LIMITS } from '../options.ts';
-import { resolveSweep } from '../sweep/resolve-sweep.ts';
+import { resolveSweep } from '../../client/resolve-sweep.ts';
 
 type Send = (handle: import('@temporalio/client').WorkflowHandle, control: typeof import('../../workflows/sweep-control.ts')) => Promise<SweepProgress>;
 
@@ -57,7 +57,7 @@ export function registerControlCommands(program: Command): void {
 async function control(arg: string, verb: string, send: Send): Promise<void> {
   const { sweepId, workflowId } = await resolveSweep(arg);
   const [{ connect }, controlDefs, { WorkflowUpdateFailedError }] = await Promise.all([
-    import('../sweep/connect.ts'),
+    import('../../client/connect.ts'),
     import('../../workflows/sweep-control.ts'),
     import('@temporalio/client'),
   ]);

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { loadSweepFile } from '../../sweep/load.ts';
 import { planSweep } from '../../sweep/plan.ts';
 import { formatPlan } from '../../sweep/plan-format.ts';
-import { findPreparedSizes } from '../../sweep/prepared-sizes.ts';
+import { findPreparedSizes } from '../../client/prepared-sizes.ts';
 import { preflightSweep } from '../preflight.ts';
 
 export function registerPlanCommand(program: Command): void {

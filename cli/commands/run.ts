@@ -7,14 +7,14 @@ import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { expandSweep } from '../../sweep/expand.ts';
 import { loadSweepFile } from '../../sweep/load.ts';
-import { findPreparedSizes } from '../../sweep/prepared-sizes.ts';
-import type { SupervisedWorkers } from '../sweep/supervised-workers.ts';
+import { findPreparedSizes } from '../../client/prepared-sizes.ts';
+import type { SupervisedWorkers } from '../../client/supervised-workers.ts';
 import { describeProgress, formatSweepTable } from '../format/sweep-table.ts';
 import { ProgressLine } from '../format/progress-line.ts';
 import { intOption, LIMITS, parseBackendOption } from '../options.ts';
 import { preflightSweep } from '../preflight.ts';
-import type { startChildWorker } from '../sweep/child-worker.ts';
-import { gitCommit } from '../sweep/git-commit.ts';
+import type { startChildWorker } from '../../client/child-worker.ts';
+import { gitCommit } from '../../client/git-commit.ts';
 
 interface RunOptions {
   newSettings?: boolean;
@@ -45,12 +45,12 @@ export function registerRunCommand(program: Command): void {
       preflightSweep(config, file, await findPreparedSizes(config));
       // Temporal and TF.js load only once the input is known to be good: a bad config fails fast.
       const [{ connect }, { startWorkers, buildWorkflowBundle }, { startChildWorker, localWorkerName }, { startSweep }] = await Promise.all([
-        import('../sweep/connect.ts'),
+        import('../../client/connect.ts'),
         import('../../worker/worker.ts'),
-        import('../sweep/child-worker.ts'),
-        import('../sweep/start-sweep.ts'),
+        import('../../client/child-worker.ts'),
+        import('../../client/start-sweep.ts'),
       ]);
-      const [{ superviseWorkers }, { followWithProgress }] = await Promise.all([import('../sweep/supervised-workers.ts'), import('../sweep/follow-progress.ts')]);
+      const [{ superviseWorkers }, { followWithProgress }] = await Promise.all([import('../../client/supervised-workers.ts'), import('../format/follow-progress.ts')]);
       // `concurrency: 2` with one slot ran one compute child at a time while the progress line
       // said "running 2": by default the local workers together take the sweep's concurrency.
       const slots = opts.slots ?? Math.max(1, Math.min(Math.ceil(config.concurrency / opts.workers), Math.floor(availableParallelism() / opts.workers)));

@@ -4,8 +4,8 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { RexsweepError } from '../../recsys/errors.ts';
 import type { SweepProgress } from '../../workflows/sweep.ts';
 import { describeProgress } from '../format/sweep-table.ts';
-import { finalProgress } from '../sweep/final-progress.ts';
-import { resolveSweep } from '../sweep/resolve-sweep.ts';
+import { finalProgress } from '../../client/final-progress.ts';
+import { resolveSweep } from '../../client/resolve-sweep.ts';
 
 export function registerStatusCommand(program: Command): void {
   program
@@ -15,7 +15,7 @@ export function registerStatusCommand(program: Command): void {
     .option('--json', 'print the progress as JSON')
     .action(async (sweep: string, opts: { json?: boolean }) => {
       const { sweepId: id, workflowId } = await resolveSweep(sweep);
-      const { connect } = await import('../sweep/connect.ts');
+      const { connect } = await import('../../client/connect.ts');
       const conn = await connect(() => {});
       try {
         const handle = conn.client.workflow.getHandle(workflowId);

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { BackendName } from '../../recsys/config.ts';
 import { choiceOption, intOption, LIMITS, listOption, nonNegativeNumberOption, parseBackendOption } from '../options.ts';
 import type { WorkerRole } from '../../worker/worker.ts';
-import { gitCommit } from '../sweep/git-commit.ts';
+import { gitCommit } from '../../client/git-commit.ts';
 import { resolveWorkerName } from '../../worker/worker-identity.ts';
 
 export function registerWorkerCommand(program: Command): void {
@@ -23,7 +23,7 @@ export function registerWorkerCommand(program: Command): void {
       const { roles, backend, isolation } = opts;
       // Resolved here too, so that a bad name fails before anything connects.
       const name = resolveWorkerName(opts.name);
-      const [{ connect }, { startWorkers }] = await Promise.all([import('../sweep/connect.ts'), import('../../worker/worker.ts')]);
+      const [{ connect }, { startWorkers }] = await Promise.all([import('../../client/connect.ts'), import('../../worker/worker.ts')]);
       const conn = await connect((m) => process.stderr.write(m + '\n'));
       const workers = await startWorkers({
         temporalAddress: conn.services.temporalAddress,

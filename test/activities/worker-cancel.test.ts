@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { quietTemporalRuntime } from '../../cli/sweep/connect.ts';
+import { quietTemporalRuntime } from '../../client/connect.ts';
 import { createComputeActivities } from '../../activities/compute.ts';
 import type { CellRef } from '../../activities/contracts.ts';
 import { mlflowArtifactStore } from '../../activities/mlflow-artifacts.ts';

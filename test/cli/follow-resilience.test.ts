@@ -1,12 +1,12 @@
 /**
  * The pieces that keep `rexsweep run` alive through a Temporal outage, without servers: which
- * errors are an outage (cli/sweep/follow.ts) and the workflow worker's restart
- * (cli/sweep/supervised-workers.ts). The real restart is test/cli/run-temporal-restart.test.ts.
+ * errors are an outage (client/follow.ts) and the workflow worker's restart
+ * (client/supervised-workers.ts). The real restart is test/cli/run-temporal-restart.test.ts.
  */
 import { ServiceError, WorkflowFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
-import { isRetryableTemporalError, isTemporalUnreachable, reconnectDelayMs } from '../../cli/sweep/follow.ts';
-import { superviseWorkers } from '../../cli/sweep/supervised-workers.ts';
+import { isRetryableTemporalError, isTemporalUnreachable, reconnectDelayMs } from '../../client/follow.ts';
+import { superviseWorkers } from '../../client/supervised-workers.ts';
 import type { RunningWorkers } from '../../worker/worker.ts';
 
 const grpc = (code: number) => Object.assign(new Error(`grpc ${code}`), { code, details: 'x', metadata: {} });

@@ -1,6 +1,6 @@
-/** Worker WARN lines (cli/sweep/log-redaction.ts): no task token, no stack trace, one line. */
+/** Worker WARN lines (client/log-redaction.ts): no task token, no stack trace, one line. */
 import { describe, expect, it } from 'vitest';
-import { createLogSink, formatLogLine } from '../../cli/sweep/log-redaction.ts';
+import { createLogSink, formatLogLine } from '../../client/log-redaction.ts';
 
 describe('formatLogLine', () => {
   it('drops task tokens and stacks, keeps what says where', () => {

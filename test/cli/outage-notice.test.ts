@@ -1,8 +1,8 @@
-/** How `run` tells of an outage (cli/sweep/outage.ts) and spots a Temporal that is down (tcpAnswers). */
+/** How `run` tells of an outage (client/outage.ts) and spots a Temporal that is down (tcpAnswers). */
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { clockTime, OutageNotice } from '../../cli/sweep/outage.ts';
-import { tcpAnswers } from '../../cli/sweep/sweep-health.ts';
+import { clockTime, OutageNotice } from '../../client/outage.ts';
+import { tcpAnswers } from '../../client/sweep-health.ts';
 
 describe('OutageNotice', () => {
   it('tells each transition once, keeps the earliest start, and measures the outage', () => {

@@ -1,7 +1,7 @@
 /**
  * Bad local data under the real `rexsweep run` (issue 11 item 4): a missing data file, a sentiment
  * of 0 on some line, a `.env` passed as data. The datasets are prepared and published before the
- * sweep starts (cli/sweep/publish-datasets.ts), so each is exit 2 with file:line and what was
+ * sweep starts (client/publish-datasets.ts), so each is exit 2 with file:line and what was
  * expected, no stack trace, no secret, and no sweep workflow on the test Temporal server.
  */
 import { spawn } from 'node:child_process';
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sweepWorkflowId } from '../../cli/sweep/start-sweep.ts';
+import { sweepWorkflowId } from '../../client/start-sweep.ts';
 import { sweepId } from '../../sweep/fingerprint.ts';
 import { parseSweepYaml } from '../../sweep/load.ts';
 

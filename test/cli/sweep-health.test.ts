@@ -1,6 +1,6 @@
-/** What `run` says beyond the counts (cli/sweep/sweep-health.ts): retries and MLflow's health. */
+/** What `run` says beyond the counts (client/sweep-health.ts): retries and MLflow's health. */
 import { describe, expect, it } from 'vitest';
-import { describeRetries, mlflowAnswers } from '../../cli/sweep/sweep-health.ts';
+import { describeRetries, mlflowAnswers } from '../../client/sweep-health.ts';
 
 describe('sweep health', () => {
   it('describes the first retry and counts the rest', () => {

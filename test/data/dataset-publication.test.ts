@@ -1,7 +1,7 @@
 /**
  * Datasets that travel (README "Data"), against the real MLflow server of test/setup/servers.ts:
  * the submitting host publishes each file-sourced dataset of a sweep to the study's experiment
- * (cli/sweep/publish-datasets.ts); a worker elsewhere (empty cache, no raw files) fetches and
+ * (client/publish-datasets.ts); a worker elsewhere (empty cache, no raw files) fetches and
  * verifies it (activities/published-dataset.ts), inline and in a child process.
  *
  * Classes of failure covered: data changed under a published name (refused, located, nothing
@@ -18,8 +18,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createComputeActivities, type ComputeDeps } from '../../activities/compute.ts';
 import type { CellRef, PreparedRef, TrainedRef } from '../../activities/contracts.ts';
 import { mlflowArtifactStore } from '../../activities/mlflow-artifacts.ts';
-import { publishSweepDatasets } from '../../cli/sweep/publish-datasets.ts';
-import { startSweep, sweepWorkflowId } from '../../cli/sweep/start-sweep.ts';
+import { publishSweepDatasets } from '../../client/publish-datasets.ts';
+import { startSweep, sweepWorkflowId } from '../../client/start-sweep.ts';
 import { resolveCellConfig } from '../../recsys/config.ts';
 import { datasetKey } from '../../recsys/data/dataset-key.ts';
 import type { PreparedDataset } from '../../recsys/data/dataset.ts';

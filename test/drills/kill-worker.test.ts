@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSweep } from '../../cli/sweep/start-sweep.ts';
+import { startSweep } from '../../client/start-sweep.ts';
 import { expandSweep } from '../../sweep/expand.ts';
 import { parseSweepYaml } from '../../sweep/load.ts';
 import type { SweepConfig } from '../../sweep/schema.ts';

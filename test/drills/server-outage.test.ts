@@ -5,7 +5,7 @@
  * restarts what it stopped, whatever happens (afterEach), so later test files find both up.
  */
 import { afterEach, beforeAll, afterAll, describe, expect, inject, it } from 'vitest';
-import { startSweep } from '../../cli/sweep/start-sweep.ts';
+import { startSweep } from '../../client/start-sweep.ts';
 import { startMlflow, startTemporal, stopMlflow, stopTemporal } from '../../infra/local/index.ts';
 import { expandSweep } from '../../sweep/expand.ts';
 import { evalMetricKey } from '../../tracking/index.ts';

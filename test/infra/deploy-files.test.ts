@@ -42,7 +42,7 @@ const withDefaults = (s: string) => s.replace(/\$\{[A-Z0-9_]+:-([^}]*)\}/g, '$1'
 // --- What rexsweep's code reads -------------------------------------------------------------
 
 /** Files whose environment names a worker container may set. */
-const ENV_SOURCES = ['worker/temporal-connection.ts', 'tracking/auth.ts', 'infra/local/config.ts', 'worker/worker-identity.ts', 'cli/sweep/git-commit.ts'];
+const ENV_SOURCES = ['worker/temporal-connection.ts', 'tracking/auth.ts', 'infra/local/config.ts', 'worker/worker-identity.ts', 'client/git-commit.ts'];
 /** Read by the container runtime, not by rexsweep. */
 const RUNTIME_ENV = new Set(['NVIDIA_DRIVER_CAPABILITIES']);
 

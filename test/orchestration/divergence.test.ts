@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { decodeRetryState } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSweep } from '../../cli/sweep/start-sweep.ts';
+import { startSweep } from '../../client/start-sweep.ts';
 import { expandSweep, type SweepCell } from '../../sweep/expand.ts';
 import { parseSweepYaml } from '../../sweep/load.ts';
 import type { SweepConfig } from '../../sweep/schema.ts';

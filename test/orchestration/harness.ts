@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
-import { quietTemporalRuntime } from '../../cli/sweep/connect.ts';
+import { quietTemporalRuntime } from '../../client/connect.ts';
 import { createComputeActivities } from '../../activities/compute.ts';
 import type { CellRef } from '../../activities/contracts.ts';
 import { parseSweepYaml } from '../../sweep/load.ts';

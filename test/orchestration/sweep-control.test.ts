@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { startSweep } from '../../cli/sweep/start-sweep.ts';
+import { startSweep } from '../../client/start-sweep.ts';
 import { ConfigError } from '../../recsys/errors.ts';
 import { expandSweep } from '../../sweep/expand.ts';
 import { parseSweepYaml } from '../../sweep/load.ts';

@@ -5,7 +5,7 @@
  * `rexsweep.worker`), and the study experiment's MLflow kind. Every worker here shares this
  * machine's hostname, so only a set name tells them apart:
  *  - inline: workflow + compute worker in this process, named `host-inline`, no-op cells;
- *  - process: the `rexsweep worker` child process of `rexsweep run` (cli/sweep/child-worker.ts),
+ *  - process: the `rexsweep worker` child process of `rexsweep run` (client/child-worker.ts),
  *    named `host-process`, training a real cell in a child process per attempt.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -13,8 +13,8 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startChildWorker } from '../../cli/sweep/child-worker.ts';
-import { startSweep } from '../../cli/sweep/start-sweep.ts';
+import { startChildWorker } from '../../client/child-worker.ts';
+import { startSweep } from '../../client/start-sweep.ts';
 import { countCells, expandSweep } from '../../sweep/expand.ts';
 import { parseSweepYaml } from '../../sweep/load.ts';
 import { cellSummary, sweepSummary } from '../../sweep/ui-summary.ts';

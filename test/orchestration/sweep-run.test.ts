@@ -13,7 +13,7 @@ import type { SweepConfig } from '../../sweep/schema.ts';
 import { type MlflowClient, TAG, evalMetricKey } from '../../tracking/index.ts';
 import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { RunningWorkers } from '../../worker/worker.ts';
-import { startSweep } from '../../cli/sweep/start-sweep.ts';
+import { startSweep } from '../../client/start-sweep.ts';
 import { inlineWorkers, openHarness, type Harness } from './harness.ts';
 
 

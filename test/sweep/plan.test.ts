@@ -18,7 +18,7 @@ import { cellConfigFor, gridPoints } from '../../sweep/expand.ts';
 import { loadSweepFile } from '../../sweep/load.ts';
 import { planSweep, type SweepPlan } from '../../sweep/plan.ts';
 import { formatDuration, formatPlan } from '../../sweep/plan-format.ts';
-import { findPreparedSizes } from '../../sweep/prepared-sizes.ts';
+import { findPreparedSizes } from '../../client/prepared-sizes.ts';
 import { sweepOf } from './helpers.ts';
 
 const DEMO = fileURLToPath(new URL('../../configs/demo.yaml', import.meta.url));

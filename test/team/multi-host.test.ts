@@ -20,7 +20,7 @@ import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSweep } from '../../cli/sweep/start-sweep.ts';
+import { startSweep } from '../../client/start-sweep.ts';
 import { teamEnv, teamInstall, type TeamConfig } from '../../infra/team/index.ts';
 import { labTeamUp } from '../../infra/team/lab-team.ts';
 import { createLab, type Lab } from '../../infra/team/netns.ts';

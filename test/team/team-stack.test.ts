@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { quietTemporalRuntime } from '../../cli/sweep/connect.ts';
+import { quietTemporalRuntime } from '../../client/connect.ts';
 import { resolveTeamConfig, type TeamConfig } from '../../infra/team/config.ts';
 import { teamEnv, teamInstall } from '../../infra/team/index.ts';
 import { tlsFiles } from '../../infra/team/tls.ts';

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MlflowClient, CREATE_TOKEN_TAG } from '../../tracking/client.ts';
 import { MlflowApiError, MlflowUnavailableError } from '../../tracking/errors.ts';
 import type { RetryEvent } from '../../tracking/http.ts';
-import { FaultProxy } from './fault-proxy.ts';
+import { FaultProxy } from '../../infra/local/fault-proxy.ts';
 import { requireServerForEachTest, requireTrackingUri, testClient, uniqueName } from './mlflow-env.ts';
 
 const fast = { initialDelayMs: 20, maxDelayMs: 100, deadlineMs: 20_000 };

@@ -10,11 +10,11 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { datasetIdentity, resolveCellConfig, type DatasetSpec } from '../recsys/config.ts';
 import { DATASET_FORMAT_VERSION, type DatasetManifest } from '../recsys/data/dataset.ts';
-import { canonicalJson } from './canonical.ts';
+import { canonicalJson } from '../sweep/canonical.ts';
 
-import type { DatasetSize } from './dataset-size.ts';
-import { cellConfigFor, gridPoints } from './expand.ts';
-import type { SweepConfig } from './schema.ts';
+import type { DatasetSize } from '../sweep/dataset-size.ts';
+import { cellConfigFor, gridPoints } from '../sweep/expand.ts';
+import type { SweepConfig } from '../sweep/schema.ts';
 
 /** The prepared size of every dataset of the sweep found in its datasetCache, by dataset name. */
 export async function findPreparedSizes(sweep: SweepConfig): Promise<Map<string, DatasetSize>> {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 export function gitCommit(env: NodeJS.ProcessEnv = process.env): string {
   if (env.REXSWEEP_GIT_COMMIT) return env.REXSWEEP_GIT_COMMIT;
   try {
-    const cwd = fileURLToPath(new URL('../..', import.meta.url));
+    const cwd = fileURLToPath(new URL('..', import.meta.url));
     return execFileSync('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {
     return 'unknown';

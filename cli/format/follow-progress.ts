@@ -1,16 +1,16 @@
 /**
  * `rexsweep run`'s view of a sweep until it ends: the counts on the progress line, and what is
  * happening beyond them (issue 11). A Temporal outage is said within seconds — a TCP probe every
- * 2 s, plus the follow loop's failed calls (cli/sweep/follow.ts), which keep reconnecting — and
- * so is an MLflow outage (/health) and every retried activity (cli/sweep/sweep-health.ts, every
+ * 2 s, plus the follow loop's failed calls (client/follow.ts), which keep reconnecting — and
+ * so is an MLflow outage (/health) and every retried activity (client/sweep-health.ts, every
  * 10 s), so that a retry after a lost worker or an outage is never a frozen line.
  */
 import type { Client } from '@temporalio/client';
 import type { SweepProgress } from '../../workflows/sweep.ts';
-import { describeProgress } from '../format/sweep-table.ts';
-import type { ProgressLine } from '../format/progress-line.ts';
-import { OutageNotice } from './outage.ts';
-import type { startSweep } from './start-sweep.ts';
+import { describeProgress } from './sweep-table.ts';
+import type { ProgressLine } from './progress-line.ts';
+import { OutageNotice } from '../../client/outage.ts';
+import type { startSweep } from '../../client/start-sweep.ts';
 
 export interface FollowedServices {
   temporalAddress: string;
@@ -27,7 +27,7 @@ export async function followWithProgress(
   line: ProgressLine,
 ): Promise<SweepProgress> {
   // Loaded here, like Temporal's client everywhere in `run`: a bad config fails before it loads.
-  const [{ followSweep }, health] = await Promise.all([import('./follow.ts'), import('./sweep-health.ts')]);
+  const [{ followSweep }, health] = await Promise.all([import('../../client/follow.ts'), import('../../client/sweep-health.ts')]);
   const log = (l: string) => line.log(l);
   const temporal = new OutageNotice('Temporal', 'reconnecting; the workers retry on their own', log);
   const mlflow = new OutageNotice('MLflow', 'its bookkeeping is retried, nothing is lost', log);

@@ -4,7 +4,7 @@
  * fail that activity) and without stack traces, only the first line of an error's message
  * (issue 11). Control characters are escaped like every other echoed text.
  */
-import { escapeControl } from '../../recsys/printable.ts';
+import { escapeControl } from '../recsys/printable.ts';
 
 export interface LogLine {
   level: string;

@@ -6,7 +6,7 @@
  * seconds; nothing here changes the sweep. Every failure to look is ignored: this is advice.
  */
 import type { Client } from '@temporalio/client';
-import { escapeControl } from '../../recsys/printable.ts';
+import { escapeControl } from '../recsys/printable.ts';
 
 export interface Retrying {
   /** The cell key, or undefined for the sweep's own activities. */

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { resolveWorkerName } from '../../worker/worker-identity.ts';
+import { resolveWorkerName } from '../worker/worker-identity.ts';
 
 export interface ChildWorkerOptions {
   temporalAddress: string;
@@ -27,7 +27,7 @@ export function localWorkerName(k: number, count: number): string | undefined {
   return count > 1 ? `${resolveWorkerName()}-${k + 1}` : undefined;
 }
 
-const BIN = fileURLToPath(new URL('../../bin/rexsweep.mjs', import.meta.url));
+const BIN = fileURLToPath(new URL('../bin/rexsweep.mjs', import.meta.url));
 
 /** Exit code of bad input (cli/exit-codes.ts): restarting would fail the same way. */
 const BAD_INPUT = 2;

@@ -7,7 +7,7 @@
  *   otherwise (new, failed, cancelled, cells failed, grid extended)
  *                                              → start a run; completed cells are skipped
  * Before a start or an extension, the sweep's file-sourced datasets are published to MLflow
- * (cli/sweep/publish-datasets.ts), so workers on other hosts can fetch them.
+ * (client/publish-datasets.ts), so workers on other hosts can fetch them.
  * Refused (ConfigError, exit 2, nothing started): a config that changes what existing cells mean
  * (sweep/extension.ts), a sweep whose name exists with other fixed settings unless the user
  * asks for a separate sweep (`allowNewSettings`), and a dataset name whose published data
@@ -20,17 +20,17 @@ import {
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { ConfigError, InputError } from '../../recsys/errors.ts';
-import { canonicalJson } from '../../sweep/canonical.ts';
-import { countCells } from '../../sweep/expand.ts';
-import { extensionProblems, type ExtensionProblem } from '../../sweep/extension.ts';
-import { sweepId } from '../../sweep/fingerprint.ts';
-import { gridHash } from '../../sweep/grid-hash.ts';
-import { SweepConfigSchema, type SweepConfig } from '../../sweep/schema.ts';
-import { REXSWEEP_SEARCH_ATTRIBUTES } from '../../sweep/search-attributes.ts';
-import { sweepDetails, sweepSummary } from '../../sweep/ui-summary.ts';
-import { flattenParams, type MlflowClient } from '../../tracking/index.ts';
-import type { SweepProgress, sweepWorkflow } from '../../workflows/sweep.ts';
+import { ConfigError, InputError } from '../recsys/errors.ts';
+import { canonicalJson } from '../sweep/canonical.ts';
+import { countCells } from '../sweep/expand.ts';
+import { extensionProblems, type ExtensionProblem } from '../sweep/extension.ts';
+import { sweepId } from '../sweep/fingerprint.ts';
+import { gridHash } from '../sweep/grid-hash.ts';
+import { SweepConfigSchema, type SweepConfig } from '../sweep/schema.ts';
+import { REXSWEEP_SEARCH_ATTRIBUTES } from '../sweep/search-attributes.ts';
+import { sweepDetails, sweepSummary } from '../sweep/ui-summary.ts';
+import { flattenParams, type MlflowClient } from '../tracking/index.ts';
+import type { SweepProgress, sweepWorkflow } from '../workflows/sweep.ts';
 import { publishSweepDatasets } from './publish-datasets.ts';
 
 export interface StartedSweep {
@@ -44,7 +44,7 @@ export interface StartedSweep {
 export interface StartOptions {
   /**
    * MLflow (the study's experiment): the sweep's file-sourced datasets are prepared here and
-   * published there before the sweep starts or is extended (cli/sweep/publish-datasets.ts).
+   * published there before the sweep starts or is extended (client/publish-datasets.ts).
    */
   mlflow: MlflowClient;
   /** Progress of that preparation and publication. */
@@ -76,7 +76,7 @@ export async function startSweep(client: Client, config: SweepConfig, opts: Star
 
   try {
     const desc = await existing.describe();
-    const { configQuery, extendUpdate } = await import('../../workflows/sweep-control.ts');
+    const { configQuery, extendUpdate } = await import('../workflows/sweep-control.ts');
     if (desc.status.name === 'RUNNING') {
       const current = await existing.query(configQuery);
       if (canonicalJson(current) === canonicalJson(config)) return { handle: existing, workflowId, sweepId: id, action: 'attached' };

@@ -1,9 +1,9 @@
 /** Servers and clients for the sweep commands: local dev servers unless addresses are given. */
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
-import { ensureLocalServices, type LocalServices } from '../../infra/local/index.ts';
+import { ensureLocalServices, type LocalServices } from '../infra/local/index.ts';
 import { createLogSink } from './log-redaction.ts';
-import { connectionOptions, temporalConnectionFromEnv, type TemporalConnectionSettings } from '../../worker/temporal-connection.ts';
+import { connectionOptions, temporalConnectionFromEnv, type TemporalConnectionSettings } from '../worker/temporal-connection.ts';
 
 export interface Connected {
   services: LocalServices;

@@ -3,7 +3,7 @@
  * details of the failure a cancelled or stopped sweep ends with (workflows/sweep.ts).
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import type { SweepProgress } from '../../workflows/sweep-control.ts';
+import type { SweepProgress } from '../workflows/sweep-control.ts';
 
 export async function finalProgress(handle: WorkflowHandle): Promise<SweepProgress> {
   try {

@@ -8,7 +8,7 @@
  * or is not found) ends it as before.
  */
 import { ServiceError, isGrpcServiceError } from '@temporalio/client';
-import type { SweepProgress } from '../../workflows/sweep.ts';
+import type { SweepProgress } from '../workflows/sweep.ts';
 import type { startSweep } from './start-sweep.ts';
 import { stoppedProgress } from './final-progress.ts';
 
@@ -60,7 +60,7 @@ export function reconnectDelayMs(attempt: number): number {
  * with its progress as the failure's details.
  */
 export async function followSweep(handle: Handle, on: FollowEvents, pollMs = 1000): Promise<SweepProgress> {
-  const { progressQuery } = await import('../../workflows/sweep.ts');
+  const { progressQuery } = await import('../workflows/sweep.ts');
   let down: number | undefined;
   const failed = () => {
     down ??= Date.now();

@@ -6,7 +6,7 @@
  * (issue 11). Restarts back off from 1 s to 30 s, reset once a worker has run a minute; a start
  * that fails (Temporal still down) is retried the same way.
  */
-import type { RunningWorkers } from '../../worker/worker.ts';
+import type { RunningWorkers } from '../worker/worker.ts';
 
 export interface SupervisedWorkers {
   shutdown(): Promise<void>;

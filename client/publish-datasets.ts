@@ -10,13 +10,13 @@
  * dataset's name and settings, not its content (sweep/cell-key.ts), so new data under an old name
  * would silently mix with the finished cells computed from the old data.
  */
-import { resolveCellConfig } from '../../recsys/config.ts';
-import { datasetKey, isFileSourced } from '../../recsys/data/dataset-key.ts';
-import { prepareDataset } from '../../recsys/data/prepare.ts';
-import { ConfigError, InputError } from '../../recsys/errors.ts';
-import { cellConfigFor, gridPoints } from '../../sweep/expand.ts';
-import type { SweepConfig } from '../../sweep/schema.ts';
-import { getOrCreateStudyExperiment, publishDataset, type MlflowClient, type PublishOutcome } from '../../tracking/index.ts';
+import { resolveCellConfig } from '../recsys/config.ts';
+import { datasetKey, isFileSourced } from '../recsys/data/dataset-key.ts';
+import { prepareDataset } from '../recsys/data/prepare.ts';
+import { ConfigError, InputError } from '../recsys/errors.ts';
+import { cellConfigFor, gridPoints } from '../sweep/expand.ts';
+import type { SweepConfig } from '../sweep/schema.ts';
+import { getOrCreateStudyExperiment, publishDataset, type MlflowClient, type PublishOutcome } from '../tracking/index.ts';
 
 export interface PublishedSweepDataset {
   /** Index in the sweep's `datasets`. */
