@@ -1,10 +1,9 @@
 /**
  * `rexsweep doctor [--backend B] [--json]`: which TF.js backend a worker here would use, on which
  * device, and why: every candidate in order with the reason it was skipped, then whether each of
- * the others works, and the state of `rexsweep setup native`.
+ * the others works, the state of `rexsweep setup native` and `setup native --gpu`, and which CUDA
+ * device TensorFlow's GPU build sees, or exactly why none.
  */
-import { access } from 'node:fs/promises';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { parseBackendOption } from '../options.ts';
@@ -45,8 +44,11 @@ export function registerDoctorCommand(program: Command): void {
         const detail = software ? `${p.detail}; auto passes over software adapters (REXSWEEP_BACKEND=webgpu forces it)` : p.detail;
         lines.push({ name: p.name, status: p.ok ? 'works' : 'unavailable', detail });
       }
-      const native = await nativeState();
-      const report = { requested, chosen: chosen && { name: chosen.name, device: chosen.device }, failure, candidates: lines, native };
+      const { buildState, describeBuildState, gpuView } = await import('../../infra/native/index.ts');
+      const native = describeBuildState(await buildState(REPO_ROOT, 'cpu'));
+      const { state: gpuState, view: cuda } = await gpuView(REPO_ROOT);
+      const nativeGpu = describeBuildState(gpuState);
+      const report = { requested, chosen: chosen && { name: chosen.name, device: chosen.device }, failure, candidates: lines, native, nativeGpu, cuda };
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(report)}\n`);
       } else {
@@ -55,18 +57,12 @@ export function registerDoctorCommand(program: Command): void {
         out.push('candidates, in order of preference:');
         for (const l of lines) out.push(`  ${l.name.padEnd(15)} ${l.status.padEnd(12)} ${l.detail}`);
         out.push(`native setup (rexsweep setup native): ${native}`);
+        out.push(`GPU build (rexsweep setup native --gpu): ${nativeGpu}`);
+        out.push(cuda.devices.length ? `CUDA device TensorFlow sees: ${cuda.devices.join(', ')}` : `CUDA device TensorFlow sees: none — ${cuda.why}`);
+        if (cuda.note) out.push(`  note: ${cuda.note}`);
         process.stdout.write(`${out.join('\n')}\n`);
       }
       // Dawn's binding (WebGPU) keeps the event loop alive while its objects live.
       process.exit(chosen ? 0 : 1);
     });
-}
-
-async function nativeState(): Promise<string> {
-  const { nativePaths, TF_WHEEL } = await import('../../infra/native/index.ts');
-  const p = nativePaths(REPO_ROOT);
-  const has = (f: string) => access(f).then(() => true, () => false);
-  const wheel = await has(join(p.root, '.unpacked'));
-  const addon = await has(join(p.addonDir));
-  return `cache ${p.root}: ${TF_WHEEL.package} ${TF_WHEEL.version} ${wheel ? 'unpacked' : 'not downloaded'}, addon ${addon ? 'built' : 'not built'}`;
 }

@@ -1,5 +1,5 @@
 /**
- * Step "build": compile tfjs-node's addon (binding/tfjs_backend.cc, tfjs_binding.cc) from source
+ * Step "build": compile tfjs-node(-gpu)'s addon (binding/tfjs_backend.cc, tfjs_binding.cc) from source
  * with node-pre-gyp → node-gyp against the linked headers and libraries, then keep a copy of the
  * result in the cache, so that after `npm ci` wipes node_modules the next setup only copies it back.
  */
@@ -10,6 +10,7 @@ import { lastLines, runCommand } from '../local/run-command.ts';
 import { NativeSetupError } from './errors.ts';
 import type { NativePaths } from './paths.ts';
 import type { Toolchain } from './toolchain.ts';
+import { setupCommand } from './versions.ts';
 
 const ADDON = 'tfjs_binding.node';
 
@@ -19,9 +20,9 @@ export async function buildAddon(paths: NativePaths, tools: Toolchain, log: (m: 
   try {
     preGyp = require.resolve('@mapbox/node-pre-gyp/bin/node-pre-gyp');
   } catch {
-    throw new NativeSetupError('build', '@mapbox/node-pre-gyp (a dependency of tfjs-node) is not installed', 'rerun `rexsweep setup native --force`');
+    throw new NativeSetupError('build', `@mapbox/node-pre-gyp (a dependency of ${paths.spec.tfjs.package}) is not installed`, `rerun \`${setupCommand(paths.spec.flavour)} --force\``, undefined, paths.spec.flavour);
   }
-  log(`compiling the tfjs-node addon against TensorFlow's C API (node-gyp, --nodedir=${tools.nodedir})`);
+  log(`compiling the ${paths.spec.tfjs.package} addon against TensorFlow ${paths.spec.tf.version}'s C API (node-gyp, --nodedir=${tools.nodedir})`);
   const logFile = join(paths.logsDir, 'build.log');
   const r = await runCommand(process.execPath, [preGyp, 'install', '--build-from-source', `--nodedir=${tools.nodedir}`], {
     timeoutMs: 20 * 60_000,
@@ -37,6 +38,7 @@ export async function buildAddon(paths: NativePaths, tools: Toolchain, log: (m: 
       `node-pre-gyp install --build-from-source exited ${r.code ?? r.signal}:\n${lastLines(r.tail, 12)}`,
       'read the log; a missing header usually means the wheel and tfjs-node disagree (see infra/native/versions.ts)',
       logFile,
+      paths.spec.flavour,
     );
   }
   await mkdir(join(paths.addonDir, built.napi), { recursive: true });

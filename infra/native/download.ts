@@ -1,46 +1,75 @@
 /**
- * Step "download": `pip download` the pinned tensorflow-cpu wheel from PyPI, without its
- * dependencies (only its shared libraries and headers are used) and with its sha256 required.
+ * Step "download": `pip download` the pinned wheels of a build from PyPI (the TensorFlow wheel,
+ * and for the GPU build the NVIDIA wheels of its and-cuda extra), without dependencies (only
+ * shared libraries and headers are used) and with every sha256 required. One pip run for all,
+ * so a partial download resumes: pip skips files already there whose hash matches.
  */
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { lastLines, runCommand } from '../local/run-command.ts';
 import { NativeSetupError } from './errors.ts';
 import type { NativePaths } from './paths.ts';
-import { TF_WHEEL } from './versions.ts';
+import { setupCommand, type NativeBuildSpec, type PinnedWheel } from './versions.ts';
 
-/** The wheel's file name prefix (the Python tag follows). */
-const WHEEL_PREFIX = `${TF_WHEEL.package.replace(/-/g, '_')}-${TF_WHEEL.version}-`;
-
-export async function findWheel(paths: NativePaths): Promise<string | undefined> {
-  const files = await readdir(paths.wheelDir).catch(() => [] as string[]);
-  const wheel = files.find((f) => f.startsWith(WHEEL_PREFIX) && f.endsWith('.whl'));
-  return wheel && join(paths.wheelDir, wheel);
+/** A wheel's file name prefix (PEP 427: dashes in the name become underscores; the tags follow). */
+export function wheelPrefix(w: PinnedWheel): string {
+  return `${w.package.replace(/-/g, '_')}-${w.version}-`;
 }
 
-export async function downloadWheel(paths: NativePaths, python: string, log: (m: string) => void): Promise<string> {
-  const existing = await findWheel(paths);
-  if (existing) return existing;
+export function allWheels(spec: NativeBuildSpec): PinnedWheel[] {
+  return [spec.tf, ...spec.beside];
+}
+
+/** pip's requirements file: every wheel pinned with its hash (--require-hashes needs all of them). */
+export function requirementsText(spec: NativeBuildSpec): string {
+  return allWheels(spec).map((w) => `${w.package}==${w.version} --hash=sha256:${w.sha256}\n`).join('');
+}
+
+/** Path of each wheel of the build that is in the wheel folder, by package name. */
+export async function findWheels(paths: NativePaths): Promise<Map<string, string>> {
+  const files = await readdir(paths.wheelDir).catch(() => [] as string[]);
+  const found = new Map<string, string>();
+  for (const w of allWheels(paths.spec)) {
+    const f = files.find((x) => x.startsWith(wheelPrefix(w)) && x.endsWith('.whl'));
+    if (f) found.set(w.package, join(paths.wheelDir, f));
+  }
+  return found;
+}
+
+/** The TensorFlow wheel's path, when downloaded. */
+export async function findWheel(paths: NativePaths): Promise<string | undefined> {
+  return (await findWheels(paths)).get(paths.spec.tf.package);
+}
+
+export async function downloadWheels(paths: NativePaths, python: string, log: (m: string) => void): Promise<Map<string, string>> {
+  const spec = paths.spec;
+  const existing = await findWheels(paths);
+  if (existing.size === allWheels(spec).length) return existing;
   await mkdir(paths.wheelDir, { recursive: true });
   const requirements = join(paths.wheelDir, 'requirements.txt');
-  await writeFile(requirements, `${TF_WHEEL.package}==${TF_WHEEL.version} --hash=sha256:${TF_WHEEL.sha256}\n`);
+  await writeFile(requirements, requirementsText(spec));
   const logFile = join(paths.logsDir, 'pip-download.log');
-  log(`downloading ${TF_WHEEL.package}==${TF_WHEEL.version} from PyPI (~232 MB, no dependencies)`);
+  const mb = allWheels(spec).reduce((s, w) => s + w.mb, 0);
+  log(`downloading ${allWheels(spec).length} wheel(s) from PyPI (~${mb} MB, sha256 pinned, no other dependencies)`);
   const r = await runCommand(
     python,
     ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--require-hashes',
-      '--python-version', TF_WHEEL.pythonVersion, '--platform', TF_WHEEL.platform,
+      '--python-version', spec.pythonVersion, '--platform', spec.platform,
       '--dest', paths.wheelDir, '-r', requirements, '--progress-bar', 'off'],
-    { timeoutMs: 20 * 60_000, logFile, onHeartbeat: (ms) => log(`  still downloading (${Math.round(ms / 1000)} s)`) },
+    { timeoutMs: 60 * 60_000, logFile, onHeartbeat: (ms) => log(`  still downloading (${Math.round(ms / 1000)} s)`) },
   );
-  const wheel = await findWheel(paths);
-  if (r.code !== 0 || !wheel) {
+  const wheels = await findWheels(paths);
+  const missing = allWheels(spec).filter((w) => !wheels.has(w.package));
+  if (r.code !== 0 || missing.length) {
     throw new NativeSetupError(
       'download',
-      `pip download exited ${r.code ?? r.signal}:\n${lastLines(r.tail, 8)}`,
-      'check that PyPI is reachable from this machine (pip config, proxy) and rerun `rexsweep setup native`',
+      `pip download exited ${r.code ?? r.signal}` +
+        (missing.length ? ` (missing: ${missing.map((w) => `${w.package}==${w.version}`).join(', ')})` : '') +
+        `:\n${lastLines(r.tail, 8)}`,
+      `check that PyPI is reachable from this machine (pip config, proxy) and rerun \`${setupCommand(spec.flavour)}\``,
       logFile,
+      spec.flavour,
     );
   }
-  return wheel;
+  return wheels;
 }

@@ -1,10 +1,16 @@
 /**
- * The typed error of `rexsweep setup native`: which step failed, what happened, and what to do.
- * Every failure also means rexsweep keeps running on WASM, and the message says so.
+ * The typed error of `rexsweep setup native [--gpu]`: which step failed, what happened, and what
+ * to do. A failure never breaks rexsweep: it says what workers use until it is fixed.
  */
 import { RexsweepError } from '../../recsys/errors.ts';
+import type { NativeFlavour } from './versions.ts';
 
-export type NativeStep = 'python' | 'download' | 'unpack' | 'package' | 'link' | 'toolchain' | 'build' | 'verify';
+export type NativeStep = 'python' | 'download' | 'unpack' | 'layout' | 'package' | 'link' | 'toolchain' | 'build' | 'verify';
+
+const MEANWHILE: Record<NativeFlavour, string> = {
+  cpu: 'until then rexsweep uses the WASM backend (REXSWEEP_BACKEND=auto skips native TensorFlow)',
+  gpu: 'until then rexsweep does not use the GPU build (auto takes the CPU build of `rexsweep setup native`, else WASM)',
+};
 
 export class NativeSetupError extends RexsweepError {
   constructor(
@@ -12,11 +18,12 @@ export class NativeSetupError extends RexsweepError {
     readonly detail: string,
     readonly fix: string,
     readonly logFile?: string,
+    readonly flavour: NativeFlavour = 'cpu',
   ) {
     super(
-      `setup native failed at step "${step}": ${detail}\n  what to do: ${fix}` +
+      `setup native${flavour === 'gpu' ? ' --gpu' : ''} failed at step "${step}": ${detail}\n  what to do: ${fix}` +
         (logFile ? `\n  log: ${logFile}` : '') +
-        '\n  until then rexsweep uses the WASM backend (REXSWEEP_BACKEND=auto skips native TensorFlow)',
+        `\n  ${MEANWHILE[flavour]}`,
     );
   }
 }

@@ -1,14 +1,15 @@
 /**
- * Step "package": @tensorflow/tfjs-node in node_modules. It is an optional dependency whose
- * install script downloads libtensorflow from storage.googleapis.com, so where that host is
- * unreachable npm drops it; here it is installed with --ignore-scripts and built by us.
+ * Step "package": @tensorflow/tfjs-node (or -gpu) in node_modules. Both are optional dependencies
+ * whose install scripts download libtensorflow from storage.googleapis.com (tfjs-node-gpu's always,
+ * even when one is there), so where that host is unreachable npm drops them; here the package is
+ * installed with --ignore-scripts and its addon built by us.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { lastLines, runCommand } from '../local/run-command.ts';
 import { NativeSetupError } from './errors.ts';
 import type { NativePaths } from './paths.ts';
-import { TFJS_NODE } from './versions.ts';
+import { setupCommand } from './versions.ts';
 
 export async function installedVersion(paths: NativePaths): Promise<string | undefined> {
   try {
@@ -19,8 +20,9 @@ export async function installedVersion(paths: NativePaths): Promise<string | und
 }
 
 export async function ensurePackage(paths: NativePaths, repoRoot: string, log: (m: string) => void): Promise<void> {
-  if ((await installedVersion(paths)) === TFJS_NODE.version) return;
-  const spec = `${TFJS_NODE.package}@${TFJS_NODE.version}`;
+  const { tfjs, flavour } = paths.spec;
+  if ((await installedVersion(paths)) === tfjs.version) return;
+  const spec = `${tfjs.package}@${tfjs.version}`;
   log(`installing ${spec} with --ignore-scripts (its own installer would download libtensorflow)`);
   const logFile = join(paths.logsDir, 'npm-install.log');
   // --no-save: it is already in package.json's optionalDependencies at this version.
@@ -30,12 +32,13 @@ export async function ensurePackage(paths: NativePaths, repoRoot: string, log: (
     logFile,
   });
   const got = await installedVersion(paths);
-  if (r.code !== 0 || got !== TFJS_NODE.version) {
+  if (r.code !== 0 || got !== tfjs.version) {
     throw new NativeSetupError(
       'package',
       `npm install ${spec} --ignore-scripts exited ${r.code ?? r.signal} (installed: ${got ?? 'none'}):\n${lastLines(r.tail, 8)}`,
-      'check that the npm registry is reachable, then rerun `rexsweep setup native`',
+      `check that the npm registry is reachable, then rerun \`${setupCommand(flavour)}\``,
       logFile,
+      flavour,
     );
   }
 }

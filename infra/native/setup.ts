@@ -1,29 +1,35 @@
 /**
- * `rexsweep setup native`: native TensorFlow for TF.js from the package registries only.
- * python → download (PyPI wheel) → unpack → package (npm, --ignore-scripts) → link → toolchain →
- * build → verify, each step skipped when its result is already there. A second run finds the
- * addon built and verified and says so in about two seconds; after `npm ci` it copies the cached
- * addon back instead of compiling. Concurrent runs serialise on a lock in the cache.
+ * `rexsweep setup native [--gpu]`: native TensorFlow for TF.js from the package registries only.
+ * python → download (PyPI wheels) → unpack → package (npm, --ignore-scripts) → link → layout (GPU:
+ * CUDA found through the RUNPATH) → toolchain → build → verify, each step skipped when its result
+ * is already there. A second run finds the addon built and verified and says so in seconds; after
+ * `npm ci` it copies the cached addon back instead of compiling. Concurrent runs of one build
+ * serialise on a lock in its cache folder; the CPU and GPU builds are independent.
  */
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { withLock } from '../local/lock.ts';
 import { findAddon, restoreAddon, buildAddon } from './build.ts';
-import { downloadWheel, findWheel } from './download.ts';
+import { allWheels, downloadWheels, findWheels } from './download.ts';
+import { checkCudaLayout } from './layout.ts';
 import { depsLinked, linkDeps } from './link.ts';
 import { ensurePackage, installedVersion } from './package.ts';
 import { nativePaths, type NativePaths } from './paths.ts';
 import { findPython } from './python.ts';
 import { checkToolchain } from './toolchain.ts';
-import { isUnpacked, unpackWheel } from './unpack.ts';
+import { isUnpacked, unpackWheels } from './unpack.ts';
 import { verifyAddon, type Verified } from './verify.ts';
-import { join } from 'node:path';
-import { TF_WHEEL, TFJS_NODE } from './versions.ts';
+import type { NativeFlavour } from './versions.ts';
 
 export type NativeOutcome = 'already built' | 'restored from cache' | 'built';
 
 export interface NativeSetupResult extends Verified {
+  flavour: NativeFlavour;
   outcome: NativeOutcome;
+  /** The TensorFlow wheel, e.g. tensorflow==2.15.1. */
   wheel: string;
+  /** The other wheels laid out beside it (GPU build). */
+  beside: string[];
   addon: string;
   cache: string;
   seconds: number;
@@ -31,7 +37,9 @@ export interface NativeSetupResult extends Verified {
 
 export interface NativeSetupOptions {
   repoRoot: string;
-  /** Rebuild the addon even when one is there (keeps the downloaded wheel). */
+  /** 'gpu': tfjs-node-gpu against the tensorflow wheel and NVIDIA's CUDA wheels. Default 'cpu'. */
+  flavour?: NativeFlavour;
+  /** Rebuild the addon even when one is there (keeps the downloaded wheels). */
   force?: boolean;
   log?: (message: string) => void;
   env?: NodeJS.ProcessEnv;
@@ -40,37 +48,48 @@ export interface NativeSetupOptions {
 export async function setupNative(opts: NativeSetupOptions): Promise<NativeSetupResult> {
   const started = Date.now();
   const log = opts.log ?? (() => {});
-  const paths = nativePaths(opts.repoRoot, opts.env);
+  const flavour = opts.flavour ?? 'cpu';
+  const paths = nativePaths(opts.repoRoot, opts.env, flavour);
+  const { spec } = paths;
   await mkdir(paths.logsDir, { recursive: true });
-  return withLock(paths.lockFile, { timeoutMs: 30 * 60_000, onWait: (h) => log(`waiting for another setup (${h})`) }, async () => {
+  return withLock(paths.lockFile, { timeoutMs: 60 * 60_000, onWait: (h) => log(`waiting for another setup (${h})`) }, async () => {
     const done = (outcome: NativeOutcome, v: Verified, addon: string): NativeSetupResult => ({
+      flavour,
       outcome,
       ...v,
-      wheel: `${TF_WHEEL.package}==${TF_WHEEL.version}`,
+      wheel: `${spec.tf.package}==${spec.tf.version}`,
+      beside: spec.beside.map((w) => `${w.package}==${w.version}`),
       addon,
       cache: paths.root,
       seconds: (Date.now() - started) / 1000,
     });
+    const layout = () => (flavour === 'gpu' ? step(log, 'layout', () => checkCudaLayout(paths)) : Promise.resolve());
+    const verify = () => step(log, 'verify', () => verifyAddon(paths, opts.repoRoot, log));
 
-    // Fast path: everything in place; verify and stop.
+    // Fast path: everything in place; check and stop.
     const present = await findAddon(join(paths.packageDir, 'lib'));
-    if (!opts.force && present && (await depsLinked(paths)) && (await installedVersion(paths)) === TFJS_NODE.version) {
-      return done('already built', await verifyAddon(paths, opts.repoRoot), present.file);
+    if (!opts.force && present && (await isUnpacked(paths)) && (await depsLinked(paths)) && (await installedVersion(paths)) === spec.tfjs.version) {
+      await layout();
+      return done('already built', await verify(), present.file);
     }
 
-    const python = await step(log, 'python', () => findPython(opts.env));
-    const wheel = await step(log, 'download', async () => (await findWheel(paths)) ?? downloadWheel(paths, python, log));
-    if (!(await isUnpacked(paths))) await step(log, 'unpack', () => unpackWheel(paths, python, wheel, log));
+    const python = await step(log, 'python', () => findPython(opts.env, flavour));
+    const wheels = await step(log, 'download', async () => {
+      const have = await findWheels(paths);
+      return have.size === allWheels(spec).length ? have : downloadWheels(paths, python, log);
+    });
+    if (!(await isUnpacked(paths))) await step(log, 'unpack', () => unpackWheels(paths, python, wheels, log));
     await step(log, 'package', () => ensurePackage(paths, opts.repoRoot, log));
     await step(log, 'link', () => linkDeps(paths));
+    await layout();
 
     if (!opts.force && (await restoreAddon(paths))) {
       const restored = await findAddon(join(paths.packageDir, 'lib'));
-      return done('restored from cache', await step(log, 'verify', () => verifyAddon(paths, opts.repoRoot)), restored!.file);
+      return done('restored from cache', await verify(), restored!.file);
     }
-    const tools = await step(log, 'toolchain', () => checkToolchain(opts.env));
+    const tools = await step(log, 'toolchain', () => checkToolchain(opts.env, flavour));
     const addon = await step(log, 'build', () => buildAddon(paths, tools, log));
-    return done('built', await step(log, 'verify', () => verifyAddon(paths, opts.repoRoot)), addon);
+    return done('built', await verify(), addon);
   });
 }
 

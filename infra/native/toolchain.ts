@@ -8,6 +8,7 @@ import { access } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { runCommand } from '../local/run-command.ts';
 import { NativeSetupError } from './errors.ts';
+import type { NativeFlavour } from './versions.ts';
 
 export interface Toolchain {
   /** --nodedir for node-gyp: a prefix with include/node/node_api.h. */
@@ -16,11 +17,11 @@ export interface Toolchain {
   nodeGyp?: string;
 }
 
-export async function checkToolchain(env: NodeJS.ProcessEnv = process.env): Promise<Toolchain> {
+export async function checkToolchain(env: NodeJS.ProcessEnv = process.env, flavour: NativeFlavour = 'cpu'): Promise<Toolchain> {
   for (const tool of ['make', env.CXX || 'g++']) {
     const r = await runCommand('sh', ['-c', `command -v ${tool}`], { timeoutMs: 10_000 });
     if (r.code !== 0) {
-      throw new NativeSetupError('toolchain', `${tool} not found`, 'install a C++ toolchain (Debian: apt-get install build-essential), then rerun');
+      throw new NativeSetupError('toolchain', `${tool} not found`, 'install a C++ toolchain (Debian: apt-get install build-essential), then rerun', undefined, flavour);
     }
   }
   const prefix = dirname(dirname(process.execPath));
@@ -37,6 +38,8 @@ export async function checkToolchain(env: NodeJS.ProcessEnv = process.env): Prom
       'toolchain',
       `Node's headers not found (looked for include/node/node_api.h under ${candidates.join(', ')})`,
       'use a Node install that ships its headers (official tarball, nvm, Debian nodejs) or set REXSWEEP_NODEDIR to one',
+      undefined,
+      flavour,
     );
   }
   const bundled = join(prefix, 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');

@@ -1,14 +1,21 @@
 /**
  * Native TensorFlow through @tensorflow/tfjs-node(-gpu). Both are optional dependencies whose
  * installers download libtensorflow from outside the registries; `rexsweep setup native` builds
- * tfjs-node's addon against the C library of TensorFlow's PyPI wheel instead (infra/native/).
- * This file turns their load failures into reasons a person can act on.
+ * tfjs-node's addon against the C library of TensorFlow's PyPI wheel instead, and
+ * `rexsweep setup native --gpu` tfjs-node-gpu's against the GPU wheel and NVIDIA's CUDA wheels
+ * (infra/native/). Backend 'tensorflow-gpu' is the GPU build, 'tensorflow' the CPU build: results
+ * record which. This file turns their load failures into reasons a person can act on.
+ *
+ * One process holds one libtensorflow_cc.so.2 (both builds use that soname, and both packages
+ * register TF.js backend 'tensorflow'): once the GPU build is loaded (auto tries it first), backend
+ * 'tensorflow' is that build on the CPU, and the CPU build is not loaded beside it.
  */
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { BackendError } from '../errors.ts';
+import { applyCudaEnv, explainDriver, probeDriver } from './cuda.ts';
 
 export type NativeName = 'tensorflow' | 'tensorflow-gpu';
 
@@ -24,19 +31,30 @@ export interface NativeInfo {
   gpu: boolean;
 }
 
+/** Which build this process loaded, if any. */
+let loaded: NativeName | undefined;
+
 export async function loadNative(name: NativeName): Promise<void> {
+  if (loaded === name) return;
+  if (loaded === 'tensorflow-gpu' && name === 'tensorflow') return; // TF.js backend 'tensorflow' is already the GPU build's
   // Importing a tfjs-node package registers its kernels for backend 'tensorflow' before it looks
   // for its addon: a package without one (tfjs-node-gpu, dropped by its installer) would leave
-  // its kernels in place of the working package's. So look for the addon first.
-  const missing = missingAddon(name);
-  if (missing) throw new BackendError(name, missing);
+  // its kernels in place of the working package's. So look for the addon first. For the GPU build,
+  // look for a driver too, without loading 1 GB of TensorFlow to learn there is none; say both
+  // when both are missing.
+  const reasons = [name === 'tensorflow-gpu' ? explainDriver(probeDriver()) : undefined, missingAddon(name)].filter(Boolean);
+  if (reasons.length) throw new BackendError(name, reasons.join('; and '));
+  if (loaded === 'tensorflow') throw new BackendError(name, 'the CPU build of native TensorFlow is already loaded in this process (one libtensorflow per process)');
   // Hide TensorFlow's INFO lines (CPU feature notices) unless the user asked for them.
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '1';
+  // Before the import: the addon creates TensorFlow's context (cuInit) as it loads.
+  if (name === 'tensorflow-gpu') applyCudaEnv();
   try {
     await import(PACKAGE[name] as string);
   } catch (err) {
     throw new BackendError(name, explainLoadFailure(name, err));
   }
+  loaded = name;
 }
 
 export function explainLoadFailure(name: NativeName, err: unknown): string {
@@ -45,12 +63,10 @@ export function explainLoadFailure(name: NativeName, err: unknown): string {
   if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (module|package) '@tensorflow\/tfjs-node/.test(msg)) {
     return name === 'tensorflow'
       ? `${PACKAGE[name]} is not installed: run \`rexsweep setup native\``
-      : `${PACKAGE[name]} is not installed (npm drops it where its installer cannot download libtensorflow; see README "Backends")`;
+      : `${PACKAGE[name]} is not installed (npm drops it where its installer cannot download libtensorflow): run \`rexsweep setup native --gpu\``;
   }
   if (/native addon module .* can not be found/.test(msg)) {
-    return name === 'tensorflow'
-      ? `${PACKAGE[name]} is installed but its addon is not built: run \`rexsweep setup native\``
-      : `${PACKAGE[name]} is installed but its addon is not built (needs libtensorflow with CUDA; see README "Backends")`;
+    return `${PACKAGE[name]} is installed but its addon is not built: run \`rexsweep setup native${name === 'tensorflow' ? '' : ' --gpu'}\``;
   }
   return msg;
 }
@@ -62,7 +78,8 @@ export function nativeInfo(): NativeInfo {
 }
 
 export function describeNative(info: NativeInfo): string {
-  return `${info.gpu ? 'gpu (native TensorFlow ' + info.tfVersion + ', CUDA)' : 'cpu (native TensorFlow ' + info.tfVersion + ')'}`;
+  if (info.gpu) return `gpu (native TensorFlow ${info.tfVersion}, CUDA)`;
+  return `cpu (native TensorFlow ${info.tfVersion}${loaded === 'tensorflow-gpu' ? ', GPU build without a CUDA device' : ''})`;
 }
 
 /** Why the package cannot load (not installed, addon not built), or undefined when its addon is there. */
