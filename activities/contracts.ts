@@ -4,7 +4,7 @@
  * code can import this file.
  */
 import type { CellConfig } from '../recsys/config.ts';
-import type { CellResult, EvaluationRow } from '../recsys/cell/result.ts';
+import type { AttackKind, CellResult, EvaluationRow } from '../recsys/cell/result.ts';
 
 export interface SweepRef {
   sweepId: string;
@@ -72,7 +72,7 @@ export interface EvaluateInput {
   runId: string;
   /** The accepted training attempt's model (its curve stays in the workflow). */
   trained: Omit<TrainedRef, 'losses'>;
-  attack: 'none' | 'fgsm' | 'random';
+  attack: AttackKind;
   epsilon: number;
   /** Artifact path of the accepted clean evaluation's explanations; needed by attacked ones. */
   cleanExplanations?: string;

@@ -3,6 +3,7 @@
  * Every ambiguity of paper-brief §7 is an explicit option here with the brief's default,
  * and the resolved config (choices included) is part of every result.
  */
+import { ATTACK_NAMES, AttackSettingsSchema, DEFAULT_ATTACK_SETTINGS } from './attacks/index.ts';
 import { z } from 'zod';
 import { CONTROL_CHARACTER } from './printable.ts';
 
@@ -156,7 +157,9 @@ export const CellConfigSchema = z.strictObject({
   /** ε_A values evaluated besides clean (0). */
   epsilonsA: z.array(z.number().positive()).default([0.25, 0.5, 0.75, 1.0]),
   /** Attacks evaluated at each ε_A. */
-  attacks: z.array(z.enum(['fgsm', 'random'])).min(1).default(['fgsm', 'random']),
+  attacks: z.array(z.enum(ATTACK_NAMES)).min(1).default(['fgsm', 'random']),
+  /** Settings of the attacks that have any (PGD's steps, step size, random start). */
+  attackSettings: AttackSettingsSchema.default(DEFAULT_ATTACK_SETTINGS),
   seed: z.number().int().nonnegative().default(0),
   /** CER epochs (reference 100) or EFM full-batch iterations (Cornac 100). */
   epochs: positiveInt.default(100),

@@ -8,7 +8,7 @@
  * differences, not a combination of the two SDs.
  */
 import { ReportError } from './errors.ts';
-import type { AggregateGroup, GroupKey, MetricStats, ReportAttack } from './schema.ts';
+import { ReportAttackSchema, type AggregateGroup, type GroupKey, type MetricStats, type ReportAttack } from './schema.ts';
 
 /** One evaluation of one cell: clean (ε_A = 0) or an attack at ε_A, metric name → value. */
 export interface CellEvaluationValues {
@@ -46,9 +46,9 @@ export function sampleStats(values: ReadonlyArray<number>): MetricStats {
   return { mean, sd: Math.sqrt(ss / (n - 1)), n };
 }
 
-const ATTACK_ORDER: Record<ReportAttack, number> = { clean: 0, fgsm: 1, random: 2 };
+const ATTACK_ORDER: Record<string, number> = Object.fromEntries(ReportAttackSchema.options.map((a, i) => [a, i]));
 
-/** Dataset, model, λ, ε_D, attack (clean, fgsm, random), ε_A: the tables' row order. */
+/** Dataset, model, λ, ε_D, attack (clean, then the registry's order), ε_A: the tables' row order. */
 export function compareGroupKeys(a: GroupKey, b: GroupKey): number {
   return (
     cmp(a.dataset, b.dataset) ||

@@ -5,6 +5,7 @@
  * Per dataset and attack, a table in the paper's shape: rows model × defense, columns the clean
  * metrics and the same metrics at every ε_A; then the robustness curves and the heatmaps.
  */
+import { ATTACK_NAMES, ATTACKS, type AttackName } from '../recsys/attacks/index.ts';
 import { defenseLabel } from './aggregate.ts';
 import type { Figure } from './figures/index.ts';
 import { formatStats } from './format.ts';
@@ -25,14 +26,14 @@ function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 }
 
-function resultsTable(table: AggregateTable, dataset: string, attack: 'fgsm' | 'random'): string {
+function resultsTable(table: AggregateTable, dataset: string, attack: AttackName): string {
   const groups = table.groups.filter((g) => g.dataset === dataset);
   const epsilons = epsilonsOf(groups, attack);
   if (epsilons.length === 0) return '';
   const rows = defenseRows(groups);
   const head1 =
     `<tr><th rowspan="2">model</th><th rowspan="2">defense</th><th colspan="${HTML_CLEAN_METRICS.length}">clean</th>` +
-    epsilons.map((e) => `<th colspan="${HTML_ATTACKED_METRICS.length}">${attack === 'fgsm' ? 'FGSM' : 'random'} ε<sub>A</sub> = ${e}</th>`).join('') +
+    epsilons.map((e) => `<th colspan="${HTML_ATTACKED_METRICS.length}">${esc(ATTACKS[attack].title)} ε<sub>A</sub> = ${e}</th>`).join('') +
     '</tr>';
   const head2 = `<tr>${[...HTML_CLEAN_METRICS, ...epsilons.flatMap(() => HTML_ATTACKED_METRICS)].map((m) => `<th>${esc(metricLabel(m))}</th>`).join('')}</tr>`;
   const body = rows
@@ -49,7 +50,7 @@ function resultsTable(table: AggregateTable, dataset: string, attack: 'fgsm' | '
       return `<tr${cls}><th>${esc(row.model)}</th><th>${esc(defenseLabel(row.lambda, row.epsilonD))}</th>${cells.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`;
     })
     .join('\n');
-  return `<div class="table-wrap"><table class="results" data-dataset="${esc(dataset)}" data-attack="${attack}">\n<caption>${esc(dataset)}: clean vs ${attack === 'fgsm' ? 'FGSM' : 'random noise'}</caption>\n<thead>${head1}${head2}</thead>\n<tbody>\n${body}\n</tbody></table></div>`;
+  return `<div class="table-wrap"><table class="results" data-dataset="${esc(dataset)}" data-attack="${attack}">\n<caption>${esc(dataset)}: clean vs ${esc(ATTACKS[attack].title)}</caption>\n<thead>${head1}${head2}</thead>\n<tbody>\n${body}\n</tbody></table></div>`;
 }
 
 /** SVG inlined in HTML: drop the XML prolog, if any. */
@@ -60,7 +61,7 @@ function inlineSvg(svg: string): string {
 export function reportHtml(table: AggregateTable, figures: ReadonlyArray<Figure>, meta: HtmlMeta = {}): string {
   const datasets = [...new Set(table.groups.map((g) => g.dataset))];
   const seeds = [...new Set(table.groups.flatMap((g) => g.seeds))].sort((a, b) => a - b);
-  const tables = datasets.flatMap((d) => (['fgsm', 'random'] as const).map((a) => resultsTable(table, d, a))).filter((t) => t !== '');
+  const tables = datasets.flatMap((d) => ATTACK_NAMES.map((a) => resultsTable(table, d, a))).filter((t) => t !== '');
   const figureHtml = (kind: Figure['kind']) =>
     figures
       .filter((f) => f.kind === kind)

@@ -9,12 +9,13 @@
  *
  * A retried write can leave several points at one (key, step); the newest one counts.
  */
+import { ATTACK_NAMES } from '../recsys/attacks/index.ts';
 import { EVAL_METRIC_NAMES, type Metric, type Run } from '../tracking/index.ts';
 import type { CellEvaluationValues, CellObservation } from './aggregate.ts';
 import { CellRunShapeError } from './errors.ts';
 
-export const CURVE_ATTACKS = ['fgsm', 'random'] as const;
-const CURVE_KEY = /^eval\.(fgsm|random)\.([a-z0-9_]+)$/;
+export const CURVE_ATTACKS = ATTACK_NAMES;
+const CURVE_KEY = new RegExp(`^eval\\.(${ATTACK_NAMES.join('|')})\\.([a-z0-9_]+)$`);
 const METRIC_NAMES = new Set<string>(EVAL_METRIC_NAMES);
 
 /** The metric keys of a run whose histories hold the attack curves (every eval.<attack>.* it has). */

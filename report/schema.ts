@@ -7,9 +7,11 @@
  * over seeds) and n, the number of seeds that had the metric. With n = 1 the sample SD is
  * undefined: `sd` is null (never a misleading 0).
  */
+import { ATTACK_NAMES } from '../recsys/attacks/index.ts';
 import { z } from 'zod';
 
-export const ReportAttackSchema = z.enum(['clean', 'fgsm', 'random']);
+/** `clean`, then the registry's attacks (recsys/attacks/). */
+export const ReportAttackSchema = z.enum(['clean', ...ATTACK_NAMES]);
 
 export const MetricStatsSchema = z.object({
   mean: z.number(),

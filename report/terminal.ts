@@ -3,6 +3,7 @@
  * metrics, then the same metrics under one attack at one ε_A (default FGSM at the largest ε_A;
  * the CSV/JSON/HTML outputs hold every attack and ε_A).
  */
+import { ATTACK_NAMES, ATTACKS } from '../recsys/attacks/index.ts';
 import { defenseLabel } from './aggregate.ts';
 import { formatStats } from './format.ts';
 import type { AggregateTable, ReportAttack } from './schema.ts';
@@ -53,7 +54,7 @@ export function terminalTable(table: AggregateTable, opts: TerminalTableOptions 
   const above = [
     ' '.repeat(blockWidth(0, fixed)),
     'clean'.padEnd(cleanWidth),
-    ...(epsilonA === undefined ? [] : [`${attack.toUpperCase()} ε_A = ${epsilonA}`]),
+    ...(epsilonA === undefined ? [] : [`${ATTACKS[attack].title} ε_A = ${epsilonA}`]),
   ].join(' │ ');
 
   const seeds = [...new Set(table.groups.flatMap((g) => g.seeds))].sort((a, b) => a - b);
@@ -67,7 +68,7 @@ export function terminalTable(table: AggregateTable, opts: TerminalTableOptions 
   ];
   const other = [
     ...epsilons.filter((e) => e !== epsilonA).map((e) => `--epsilon ${e}`),
-    ...(['fgsm', 'random'] as const).filter((a) => a !== attack && epsilonsOf(table.groups, a).length > 0).map((a) => `--attack ${a}`),
+    ...ATTACK_NAMES.filter((a) => a !== attack && epsilonsOf(table.groups, a).length > 0).map((a) => `--attack ${a}`),
   ];
   if (other.length > 0) lines.push('', `other columns: ${other.join(', ')}; every metric: --csv, --json, --out DIR`);
   return lines.join('\n') + '\n';

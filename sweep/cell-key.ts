@@ -5,7 +5,8 @@
  *
  *   { layout, code: CODE_VERSION, dataset: datasetIdentity(spec),
  *     cell: { model, lambda, epsilonD (0 when λ = 0), seed, epochs, backend, data, choices,
- *             CER: cer + explainer | EFM: efm + explainer.testUsers } }
+ *             CER: cer + explainer | EFM: efm + explainer.testUsers,
+ *             attackSettings when not the defaults } }
  *
  * taken from the validated, resolved config (recsys resolveCellConfig), so an omitted default and
  * the same value written out give one key, and key order or number spelling in YAML never matter.
@@ -40,6 +41,7 @@
  *
  * Pure and deterministic: Temporal workflow code imports it.
  */
+import { DEFAULT_ATTACK_SETTINGS } from '../recsys/attacks/index.ts';
 import { CellConfigSchema, datasetIdentity, resolveCellConfig, type CellConfig, type CellConfigInput, type DatasetSpec } from '../recsys/config.ts';
 import { canonicalJson } from './canonical.ts';
 import { CODE_VERSION } from './code-version.ts';
@@ -91,6 +93,9 @@ function identityOf(config: CellConfig): Record<string, unknown> {
       ...modelSettings,
       // Only when set, so that keys of real cells did not change when the switch was added.
       ...(c.noop ? { noop: true } : {}),
+      // Only when not the defaults, likewise: PGD's settings change its evaluations, which a
+      // finished cell's run holds (evaluations are found by cell key, attack and ε_A).
+      ...(canonicalJson(c.attackSettings) !== canonicalJson(DEFAULT_ATTACK_SETTINGS) ? { attackSettings: c.attackSettings } : {}),
     },
   };
 }

@@ -24,6 +24,7 @@
  *             'factors' costs one gradient (about one iteration)
  * Both: cellStartSeconds (process start, dataset read) per cell.
  */
+import { ATTACKS } from '../recsys/attacks/index.ts';
 import { resolveCellConfig, type CellConfig } from '../recsys/config.ts';
 import type { DatasetSize } from './dataset-size.ts';
 
@@ -102,8 +103,9 @@ export function estimateCellCost(input: CellConfig, size: DatasetSize, m: CostMo
     const explainSeconds = c.explainer.steps * (chunks * m.explainerSecondsPerStep + (pairs * scale) / m.explainerPairStepsPerSecond);
     const scoreSeconds = (size.testUsers * size.listWidth * scale) / (3 * m.cerTrainSamplesPerSecond.vanilla);
     const gradientSeconds = (size.trainPairs * scale) / m.cerTrainSamplesPerSecond.vanilla;
-    const fgsmEvaluations = c.epsilonsA.length * c.attacks.filter((a) => a === 'fgsm').length;
-    const evaluateSeconds = evaluations * (explainSeconds + scoreSeconds) + fgsmEvaluations * gradientSeconds;
+    // One loss gradient per step of each gradient attack (FGSM 1, PGD k, random 0), per ε_A.
+    const gradients = c.epsilonsA.length * c.attacks.reduce((n, a) => n + ATTACKS[a].gradientSteps(c.attackSettings), 0);
+    const evaluateSeconds = evaluations * (explainSeconds + scoreSeconds) + gradients * gradientSeconds;
     return {
       trainWork: c.epochs * size.trainPairs * (defended ? 2 : 1),
       explainerPairSteps: evaluations * pairs * c.explainer.steps,

@@ -11,6 +11,7 @@
  *
  * Pure and deterministic (zod and recsys/config.ts only): Temporal workflow code imports it.
  */
+import { ATTACK_NAMES } from '../recsys/attacks/index.ts';
 import { z } from 'zod';
 import { CellConfigSchema, DatasetSpecSchema, printableName } from '../recsys/config.ts';
 import { canonicalJson } from './canonical.ts';
@@ -60,6 +61,7 @@ export const SharedCellSettingsSchema = CellConfigSchema.pick({
   explainer: true,
   efm: true,
   choices: true,
+  attackSettings: true,
   datasetCache: true,
   noop: true,
 });
@@ -123,7 +125,7 @@ export const SweepConfigSchema = z.strictObject({
   /** Attack budgets ε_A > 0 evaluated on every cell besides clean (ε_A = 0). */
   epsilonsA: distinctList(z.number().positive(), 'ε_A value'),
   /** Attacks evaluated at every ε_A. */
-  attacks: distinctList(z.enum(['fgsm', 'random']), 'attack').default(['fgsm', 'random']),
+  attacks: distinctList(z.enum(ATTACK_NAMES), 'attack').default(['fgsm', 'random']),
   seeds: distinctList(z.number().int().nonnegative(), 'seed'),
   epochs: EpochsSchema.default(100),
   /** Shared cell settings (the recsys cell schema's sections): the sweep's fixed settings. */

@@ -19,6 +19,7 @@
  * seconds. A null stability is left out. Two rows that land on the same (key, step) — e.g.
  * ε_A 0.254 and 0.25 — are an error, never a silent overwrite.
  */
+import type { AttackName } from '../recsys/attacks/index.ts';
 import type { CellResult, EvaluationRow } from '../recsys/cell/result.ts';
 import type { MetricInput } from './batch.ts';
 import { InvalidValueError } from './errors.ts';
@@ -46,7 +47,7 @@ export const EVAL_METRIC_NAMES = [
 ] as const;
 export type EvalMetricName = (typeof EVAL_METRIC_NAMES)[number];
 
-export function evalMetricKey(attack: 'clean' | 'fgsm' | 'random', name: EvalMetricName | 'epsilon'): string {
+export function evalMetricKey(attack: 'clean' | AttackName, name: EvalMetricName | 'epsilon'): string {
   return `eval.${attack}.${name}`;
 }
 
@@ -115,7 +116,7 @@ export function cellResultMetrics(result: CellResult, opts: { timestamp?: number
     for (const [name, value] of rowValues(row)) put(evalMetricKey('clean', name), value, step, row);
   }
   for (const row of attacked) {
-    const attack = row.attack as 'fgsm' | 'random';
+    const attack = row.attack as AttackName;
     const step = epsilonStep(row.epsilon);
     put(evalMetricKey(attack, 'epsilon'), row.epsilon, step, row);
     for (const [name, value] of rowValues(row)) put(evalMetricKey(attack, name), value, step, row);
@@ -123,7 +124,7 @@ export function cellResultMetrics(result: CellResult, opts: { timestamp?: number
   // Step 0 of each attack curve is the clean evaluation, unless an ε_A = 0 row of that attack exists.
   const cleanRow = clean.find((r) => epsilonStep(r.epsilon) === 0);
   if (cleanRow) {
-    for (const attack of new Set(attacked.map((r) => r.attack as 'fgsm' | 'random'))) {
+    for (const attack of new Set(attacked.map((r) => r.attack as AttackName))) {
       if (seen.has(`${evalMetricKey(attack, 'ndcg5')}@0`)) continue;
       put(evalMetricKey(attack, 'epsilon'), 0, 0, undefined);
       for (const [name, value] of rowValues(cleanRow)) put(evalMetricKey(attack, name), value, 0, undefined);

@@ -4,6 +4,7 @@
  * `--csv`; `--out DIR` also writes the HTML report with its figures and logs it all to the
  * sweep's parent run (what the sweep's own final report step logs).
  */
+import { ATTACK_NAMES, type AttackName } from '../../recsys/attacks/index.ts';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -19,7 +20,7 @@ interface ReportOptions {
   csv?: boolean;
   out?: string;
   log: boolean;
-  attack: 'fgsm' | 'random';
+  attack: AttackName;
   epsilon?: number;
 }
 
@@ -33,7 +34,7 @@ export function registerReportCommand(program: Command): void {
     .option('--csv', 'print the aggregates table as CSV')
     .option('--out <dir>', 'write report.html, figures/, aggregates.csv and .json to DIR and log them to the sweep run')
     .option('--no-log', 'with --out: do not log the report to MLflow')
-    .option('--attack <attack>', 'attacked columns of the terminal table: fgsm or random', choiceOption('--attack', ['fgsm', 'random']), 'fgsm')
+    .option('--attack <attack>', `attacked columns of the terminal table: ${ATTACK_NAMES.join(', ')}`, choiceOption('--attack', ATTACK_NAMES), 'fgsm')
     .option('--epsilon <ε_A>', 'ε_A of the attacked columns (default the largest)', numberOption('--epsilon'))
     .action(async (sweep: string, opts: ReportOptions) => {
       const where = existsSync(sweep)

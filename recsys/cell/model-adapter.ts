@@ -9,8 +9,9 @@ import type { EvaluationView, ModelState, TrainHooks, TrainResult } from '../mod
 import { cerAttack, cerModelFromState, createCerView, disposeCerModel, trainCer } from '../models/cer/index.ts';
 import { createEfmView, efmAttack, trainEfm } from '../models/efm/index.ts';
 import type { Rng } from '../random.ts';
+import type { AttackName } from '../attacks/index.ts';
 
-export type AttackName = 'fgsm' | 'random';
+export type { AttackName } from '../attacks/index.ts';
 
 export interface ModelAdapter {
   train(data: PreparedDataset, config: ResolvedCellConfig, hooks: TrainHooks, start?: ModelState): Promise<TrainResult>;

@@ -2,9 +2,11 @@
  * The result of one cell, as `rexsweep cell --json` prints it and as tracking/ will log it.
  * One schema; the TypeScript types are derived from it.
  */
+import { ATTACK_NAMES } from '../attacks/index.ts';
 import { z } from 'zod';
 
-export const AttackKindSchema = z.enum(['none', 'fgsm', 'random']);
+/** 'none' is the clean evaluation; the rest are the registry's attacks (recsys/attacks/). */
+export const AttackKindSchema = z.enum(['none', ...ATTACK_NAMES]);
 
 export const EvaluationRowSchema = z.object({
   attack: AttackKindSchema,

@@ -3,6 +3,7 @@
  * (dataset, model, attack), the vanilla model black and dashed, a band of mean ± SD over seeds
  * (no band where n = 1).
  */
+import { ATTACK_NAMES, ATTACKS } from '../../recsys/attacks/index.ts';
 import type { TopLevelSpec } from 'vega-lite';
 import { defenseLabel } from '../aggregate.ts';
 import type { AggregateTable, ReportAttack } from '../schema.ts';
@@ -37,7 +38,7 @@ export function curveSpecs(table: AggregateTable, metrics: ReadonlyArray<string>
   const pairs = [...new Map(rows.map((r) => [JSON.stringify([r.dataset, r.model]), r])).values()];
   for (const { dataset, model } of pairs) {
     const mine = rows.filter((r) => r.dataset === dataset && r.model === model);
-    for (const attack of ['fgsm', 'random'] as const satisfies ReadonlyArray<Exclude<ReportAttack, 'clean'>>) {
+    for (const attack of ATTACK_NAMES) {
       const attacked = table.groups.filter((g) => g.dataset === dataset && g.model === model && g.attack === attack);
       if (attacked.length === 0) continue;
       for (const metric of metrics) {
@@ -57,7 +58,7 @@ export function curveSpecs(table: AggregateTable, metrics: ReadonlyArray<string>
         if (defenses.length === 0) continue;
         const color = { field: 'defense', type: 'nominal', title: 'defense', scale: defenseColors(defenses) } as const;
         const x = { field: 'epsilonA', type: 'quantitative', title: 'attack budget ε_A (0 = clean)' } as const;
-        const title = `${metricLabel(metric)} under ${attack === 'fgsm' ? 'FGSM' : 'random noise'}: ${model} on ${dataset}`;
+        const title = `${metricLabel(metric)} under ${ATTACKS[attack].title}: ${model} on ${dataset}`;
         out.push({
           name: `curve-${fileSlug(dataset)}-${fileSlug(model)}-${attack}-${metric}`,
           kind: 'curve',

@@ -3,6 +3,7 @@
  * attack, one panel per ε_A, for each (dataset, model). Vanilla has no ε_D, so it is not a cell
  * of the grid: its drop at each ε_A is in the subtitle, the number to beat.
  */
+import { ATTACK_NAMES, ATTACKS } from '../../recsys/attacks/index.ts';
 import type { TopLevelSpec } from 'vega-lite';
 import type { AggregateTable } from '../schema.ts';
 import { metricLabel } from '../table.ts';
@@ -15,7 +16,7 @@ export function heatmapSpecs(table: AggregateTable, metrics: ReadonlyArray<strin
   const out: FigureSpec[] = [];
   const pairs = [...new Map(table.groups.map((g) => [JSON.stringify([g.dataset, g.model]), g])).values()];
   for (const { dataset, model } of pairs) {
-    for (const attack of ['fgsm', 'random'] as const) {
+    for (const attack of ATTACK_NAMES) {
       const attacked = table.groups.filter((g) => g.dataset === dataset && g.model === model && g.attack === attack);
       const defended = attacked.filter((g) => g.lambda > 0);
       if (defended.length === 0) continue;
@@ -31,7 +32,7 @@ export function heatmapSpecs(table: AggregateTable, metrics: ReadonlyArray<strin
         // White numbers on the darker half of the colour scale.
         const drops = cells.map((c) => c.drop);
         const middle = (Math.min(...drops) + Math.max(...drops)) / 2;
-        const title = `${metricLabel(metric)} under ${attack === 'fgsm' ? 'FGSM' : 'random noise'}: ${model} on ${dataset}`;
+        const title = `${metricLabel(metric)} under ${ATTACKS[attack].title}: ${model} on ${dataset}`;
         out.push({
           name: `heatmap-${fileSlug(dataset)}-${fileSlug(model)}-${attack}-${metric}`,
           kind: 'heatmap',

@@ -201,7 +201,7 @@ describe('table outputs', () => {
     // clean NDCG@5, F1, F_NS, then FGSM ε_A 1 NDCG@5 …
     expect(row).toMatch(/0\.310±0\.010 .*│ 0\.110±0\.010/);
     expect(lines.filter((l) => l.startsWith('toy '))).toHaveLength(6);
-    expect(terminalTable(table, { attack: 'random', epsilonA: 0.5 })).toContain('RANDOM ε_A = 0.5');
+    expect(terminalTable(table, { attack: 'random', epsilonA: 0.5 })).toContain('random noise ε_A = 0.5');
     expect(() => terminalTable(table, { epsilonA: 0.3 })).toThrow(/not evaluated at ε_A = 0.3/);
   });
 });

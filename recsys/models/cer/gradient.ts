@@ -8,7 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { Choices, ResolvedCellConfig } from '../../config.ts';
 import type { PreparedDataset } from '../../data/dataset.ts';
 import type { Rng } from '../../random.ts';
-import { fgsmStep, randomSignStep, type PerturbOptions } from '../../robust/perturb.ts';
+import type { PerturbOptions } from '../../robust/perturb.ts';
+import { ATTACKS, type AttackName } from '../../attacks/index.ts';
 import { gatherRows, gatherValues } from './batch.ts';
 import { yieldToEventLoop } from './event-loop.ts';
 import { type CerModel, transposedKernels } from './mlp.ts';
@@ -85,23 +86,20 @@ export async function cerLossGradientY(
   return Float32Array.from(acc);
 }
 
-export type CerAttackKind = 'fgsm' | 'random';
-
 /**
- * Y_adv for one attack at budget ε: FGSM along sign(∇_Y L) at frozen weights (choices.attackLoss
- * picks L), or the random-sign control. Both clip to [0, N] and honour choices.perturbNonZeroOnly.
- * `rng` is used by 'random' only.
+ * Y_adv for one attack at budget ε (recsys/attacks/): the attack's rule with CER's loss gradient
+ * at frozen weights (choices.attackLoss picks the loss) as its oracle. All clip to [0, N] and
+ * honour choices.perturbNonZeroOnly.
  */
 export async function cerAttack(
   model: CerModel,
   data: PreparedDataset,
   config: ResolvedCellConfig,
   epsilon: number,
-  kind: CerAttackKind,
+  kind: AttackName,
   rng: Rng,
 ): Promise<Float32Array> {
   const opts: PerturbOptions = { epsilon, maxRange: data.manifest.maxRange, nonZeroOnly: config.choices.perturbNonZeroOnly };
-  if (kind === 'random') return randomSignStep(data.Y, rng, opts);
-  const gradient = await cerLossGradientY(model, data.X, data.Y, attackPairs(data, config.choices.attackLoss));
-  return fgsmStep(data.Y, gradient, opts);
+  const pairs = attackPairs(data, config.choices.attackLoss);
+  return ATTACKS[kind].perturb(data.Y, { opts, rng, settings: config.attackSettings, gradientAt: (y) => cerLossGradientY(model, data.X, y, pairs) });
 }

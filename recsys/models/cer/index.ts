@@ -25,7 +25,7 @@ export {
   trainStep,
   type StepSettings,
 } from './step.ts';
-export { attackPairs, cerAttackLoss, cerLossGradientY, cerAttack, type CerAttackKind, type LabelledPairs } from './gradient.ts';
+export { attackPairs, cerAttackLoss, cerLossGradientY, cerAttack, type LabelledPairs } from './gradient.ts';
 export {
   explainPairs,
   explainPairsOneByOne,

@@ -1,7 +1,7 @@
 /** EFM (paper-brief §2): training (vanilla and adversarial), ranking, explanations, attacks. */
 export { trainEfm } from './train.ts';
 export { createEfmView } from './view.ts';
-export { efmAttack, poisonedY, type EfmAttackKind } from './attack.ts';
+export { efmAttack, poisonedY } from './attack.ts';
 export { efmLossAt, efmGradYAt, efmGradFactorAt } from './probe.ts';
 export { efmGradY, efmLoss, adversarialLoss, type EfmWeights, type Residuals } from './loss.ts';
 export { FACTOR_NAMES, efmDims, initialFactors, type EfmDims, type FactorName, type FactorValues } from './params.ts';

@@ -52,15 +52,15 @@ describe("EFM poisoning attack (paper-brief §4, choices.efmAttack = 'poison')",
   });
 
   it('Y_adv raises the loss at Θ*, and the refit fits Y_adv better than the clean refit does', async () => {
-    const yAdv = poisonedY(trained, data, config, 1, 'fgsm', new Rng(0));
+    const yAdv = await poisonedY(trained, data, config, 1, 'fgsm', new Rng(0));
     expect(efmLossAt(trained, data, config, yAdv)).toBeGreaterThan(efmLossAt(trained, data, config));
     const attacked = await efmAttack(trained, data, config, 1, 'fgsm', new Rng(0));
     expect(fitTo(attacked, yAdv)).toBeLessThan(fitTo(cleanRefit, yAdv));
   });
 
-  it('FGSM moves only observed entries of Y (∇_Y is 0 on zeros); random moves zeros too, within [0, N]', () => {
-    const fgsm = poisonedY(trained, data, config, 0.5, 'fgsm', new Rng(0));
-    const rand = poisonedY(trained, data, config, 0.5, 'random', new Rng(1));
+  it('FGSM moves only observed entries of Y (∇_Y is 0 on zeros); random moves zeros too, within [0, N]', async () => {
+    const fgsm = await poisonedY(trained, data, config, 0.5, 'fgsm', new Rng(0));
+    const rand = await poisonedY(trained, data, config, 0.5, 'random', new Rng(1));
     let zerosMovedByRandom = 0;
     for (let k = 0; k < data.Y.length; k++) {
       if (data.Y[k] === 0) {
