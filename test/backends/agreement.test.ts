@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { CellResult, EvaluationRow } from '../../recsys/cell/result.ts';
-import { DECISION_ABS, DECISION_REL, LOSS_REL, RANKING_ABS } from './tolerances.ts';
+import { DECISION_ABS, DECISION_REL, LOSS_REL, RANKING_ABS } from '../../recsys/backends/agreement.ts';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const REPO = join(HERE, '..', '..');

@@ -10,7 +10,7 @@ import { selectBackend } from '../../recsys/backend.ts';
 import { runCell } from '../../recsys/cell/run-cell.ts';
 import { BackendNameSchema, CellConfigSchema } from '../../recsys/config.ts';
 import { BackendError } from '../../recsys/errors.ts';
-import { agreementCell } from './agreement-cell.ts';
+import { agreementCell } from '../../recsys/backends/agreement.ts';
 
 const [backendArg, model, cache] = process.argv.slice(2);
 const backend = BackendNameSchema.parse(backendArg);

@@ -1,5 +1,14 @@
 /**
- * How close two backends' results of the same cell must be, and why.
+ * The cross-backend agreement check, in one place: the small cells it runs and how close two
+ * backends' results must be. Used by the agreement test (test/backends/) and the GPU device script
+ * (bench/gpu/), which must check the same thing.
+ *
+ * The cells: a tiny synthetic dataset, a defended CER
+ * cell (λ = 0.5, so the FGSM training step and its gradient with respect to Y run too) and a
+ * defended EFM cell, each evaluated clean and under FGSM and random noise at one ε_A.
+ * Small enough for the software WebGPU adapter (lavapipe) to finish in seconds.
+ *
+ * The tolerances, and why.
  *
  * The backends compute in float32 but not in the same order (native TensorFlow's Eigen/oneDNN
  * kernels, XNNPACK in WASM, WGSL shaders on WebGPU), and not always with the same elementary
@@ -28,3 +37,25 @@ export const RANKING_ABS = 1e-3;
 export const DECISION_ABS = 0.1;
 /** Mean explanation size and complexity are counts and norms, not proportions: relative. */
 export const DECISION_REL = 0.1;
+
+import type { CellConfigInput } from '../config.ts';
+
+export function agreementCell(model: 'cer' | 'efm', datasetCache: string): CellConfigInput {
+  return {
+    dataset: {
+      source: 'synthetic',
+      name: 'synthetic-agreement',
+      synthetic: { users: 40, items: 150, features: 12, reviewsPerUser: 22, seed: 3 },
+    },
+    model,
+    lambda: 0.5,
+    epsilonD: 0.5,
+    epsilonsA: [0.5],
+    attacks: ['fgsm', 'random'],
+    seed: 0,
+    epochs: model === 'cer' ? 3 : 30,
+    cer: { hidden: [64, 16], learningRate: 0.05 },
+    explainer: { steps: 40, learningRate: 0.03, testUsers: 10 },
+    datasetCache,
+  };
+}
