@@ -124,7 +124,7 @@ export function workConfig(ref: CellRef, s: WorkSettings): ResolvedCellConfig {
 const loadModels = async () => {
   const [backend, adapters, runCell, evaluate, random] = await Promise.all([
     import('../recsys/backend.ts'),
-    import('../recsys/cell/model-adapter.ts'),
+    import('../recsys/models/adapters.ts'),
     import('../recsys/cell/run-cell.ts'),
     import('../recsys/evaluate/evaluate.ts'),
     import('../recsys/random.ts'),

@@ -3,6 +3,8 @@
  * Every ambiguity of paper-brief §7 is an explicit option here with the brief's default,
  * and the resolved config (choices included) is part of every result.
  */
+import { MODEL_NAMES } from './models/specs.ts';
+import { OverlapSettingsSchema } from './models/overlap/settings.ts';
 import { ATTACK_NAMES, AttackSettingsSchema, DEFAULT_ATTACK_SETTINGS } from './attacks/index.ts';
 import { z } from 'zod';
 import { CONTROL_CHARACTER } from './printable.ts';
@@ -149,7 +151,7 @@ export const BackendNameSchema = z.enum(['auto', 'tensorflow-gpu', 'tensorflow',
 
 export const CellConfigSchema = z.strictObject({
   dataset: DatasetSpecSchema,
-  model: z.enum(['cer', 'efm']),
+  model: z.enum(MODEL_NAMES),
   /** λ of the defense: 0 = vanilla. */
   lambda: z.number().min(0).lt(1).default(0),
   /** ε_D: FGSM budget during training; ignored when λ = 0. */
@@ -168,6 +170,8 @@ export const CellConfigSchema = z.strictObject({
   cer: CerSettingsSchema.default(CerSettingsSchema.parse({})),
   explainer: ExplainerSettingsSchema.default(ExplainerSettingsSchema.parse({})),
   efm: EfmSettingsSchema.default(EfmSettingsSchema.parse({})),
+  /** The feature-overlap baseline (recsys/models/overlap): how many shared features explain. */
+  overlap: OverlapSettingsSchema.default(OverlapSettingsSchema.parse({})),
   choices: ChoicesSchema.default(ChoicesSchema.parse({})),
   /** Where prepared datasets are cached (content-addressed folders). */
   datasetCache: z.string().default('.cache/datasets'),

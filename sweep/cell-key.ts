@@ -5,7 +5,8 @@
  *
  *   { layout, code: CODE_VERSION, dataset: datasetIdentity(spec),
  *     cell: { model, lambda, epsilonD (0 when λ = 0), seed, epochs, backend, data, choices,
- *             CER: cer + explainer | EFM: efm + explainer.testUsers,
+ *             the model's own sections (its spec's identity: CER cer + explainer, EFM efm +
+ *             explainer.testUsers, overlap overlap + explainer.testUsers),
  *             attackSettings when not the defaults } }
  *
  * taken from the validated, resolved config (recsys resolveCellConfig), so an omitted default and
@@ -41,6 +42,7 @@
  *
  * Pure and deterministic: Temporal workflow code imports it.
  */
+import { MODEL_SPECS } from '../recsys/models/specs.ts';
 import { DEFAULT_ATTACK_SETTINGS } from '../recsys/attacks/index.ts';
 import { CellConfigSchema, datasetIdentity, resolveCellConfig, type CellConfig, type CellConfigInput, type DatasetSpec } from '../recsys/config.ts';
 import { canonicalJson } from './canonical.ts';
@@ -72,25 +74,22 @@ export function cellKeyOfParsed(config: CellConfig): string {
 
 function identityOf(config: CellConfig): Record<string, unknown> {
   const c = resolveCellConfig(config);
-  const vanilla = c.lambda === 0;
-  const modelSettings =
-    c.model === 'cer'
-      ? { cer: c.cer, explainer: c.explainer }
-      : { efm: c.efm, explainer: { testUsers: c.explainer.testUsers } };
+  const spec = MODEL_SPECS[c.model];
+  const vanilla = c.lambda === 0 || !spec.learned;
   return {
     layout: CELL_KEY_LAYOUT,
     code: CODE_VERSION,
     dataset: datasetIdentity(c.dataset),
     cell: {
       model: c.model,
-      lambda: c.lambda,
+      lambda: spec.learned ? c.lambda : 0,
       epsilonD: vanilla ? 0 : c.epsilonD,
       seed: c.seed,
-      epochs: c.epochs,
+      epochs: spec.learned ? c.epochs : 0,
       backend: c.backend,
       data: c.data,
       choices: c.choices,
-      ...modelSettings,
+      ...spec.identity(c),
       // Only when set, so that keys of real cells did not change when the switch was added.
       ...(c.noop ? { noop: true } : {}),
       // Only when not the defaults, likewise: PGD's settings change its evaluations, which a

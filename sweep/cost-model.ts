@@ -22,10 +22,13 @@
  *   evaluate  clean is free (top-m explanations); every attack evaluation with choices.efmAttack =
  *             'poison' refits the model (same epochs, same defense): one more training each;
  *             'factors' costs one gradient (about one iteration)
- * Both: cellStartSeconds (process start, dataset read) per cell.
+ * overlap (the baseline): no training; scoring and gradient passes of X_u·Y_i, at
+ *             overlapMultiplyAddsPerSecond (plain JS arithmetic; a guess, not measured)
+ * All: cellStartSeconds (process start, dataset read) per cell.
  */
 import { ATTACKS } from '../recsys/attacks/index.ts';
-import { resolveCellConfig, type CellConfig } from '../recsys/config.ts';
+import { resolveCellConfig, type CellConfig, type ResolvedCellConfig } from '../recsys/config.ts';
+import type { ModelName } from '../recsys/models/specs.ts';
 import type { DatasetSize } from './dataset-size.ts';
 
 /** MLP parameters (weights and biases) of CER on F features. */
@@ -49,6 +52,8 @@ export interface CostModel {
   efmReferenceWork: number;
   efmDefendedFactor: number;
   cellStartSeconds: number;
+  /** The overlap baseline's plain-JS multiply-adds per second (a round guess, not measured). */
+  overlapMultiplyAddsPerSecond: number;
   /** Top-K explained per user (recsys run-cell RANK_K). */
   rankK: number;
 }
@@ -72,6 +77,7 @@ export const WASM_COST_MODEL: CostModel = {
   efmReferenceWork: 120 * 148 + (120 + 148) * 24,
   efmDefendedFactor: 1.3,
   cellStartSeconds: 4,
+  overlapMultiplyAddsPerSecond: 2e8,
   rankK: 5,
 };
 
@@ -92,30 +98,32 @@ export function estimateCellCost(input: CellConfig, size: DatasetSize, m: CostMo
   const attacks = c.epsilonsA.length * c.attacks.length;
   const evaluations = 1 + attacks;
 
-  if (c.model === 'cer') {
-    const scale = cerParameterCount(size.features, c.cer.hidden) / m.cerReferenceParameters;
-    const rate = defended ? m.cerTrainSamplesPerSecond.adversarial : m.cerTrainSamplesPerSecond.vanilla;
-    const trainSeconds = (c.epochs * size.trainPairs * scale) / rate;
+  return COST_OF[c.model](c, size, m, defended, evaluations, attacks);
+}
 
-    const explainUsers = c.explainer.testUsers < 0 ? size.testUsers : Math.min(size.testUsers, c.explainer.testUsers);
-    const pairs = explainUsers * m.rankK;
-    const chunks = Math.ceil(pairs / c.explainer.chunkSize);
-    const explainSeconds = c.explainer.steps * (chunks * m.explainerSecondsPerStep + (pairs * scale) / m.explainerPairStepsPerSecond);
-    const scoreSeconds = (size.testUsers * size.listWidth * scale) / (3 * m.cerTrainSamplesPerSecond.vanilla);
-    const gradientSeconds = (size.trainPairs * scale) / m.cerTrainSamplesPerSecond.vanilla;
-    // One loss gradient per step of each gradient attack (FGSM 1, PGD k, random 0), per ε_A.
-    const gradients = c.epsilonsA.length * c.attacks.reduce((n, a) => n + ATTACKS[a].gradientSteps(c.attackSettings), 0);
-    const evaluateSeconds = evaluations * (explainSeconds + scoreSeconds) + gradients * gradientSeconds;
-    return {
-      trainWork: c.epochs * size.trainPairs * (defended ? 2 : 1),
-      explainerPairSteps: evaluations * pairs * c.explainer.steps,
-      evaluations,
-      trainSeconds,
-      evaluateSeconds,
-      totalSeconds: m.cellStartSeconds + trainSeconds + evaluateSeconds,
-    };
-  }
+function cerCost(c: ResolvedCellConfig, size: DatasetSize, m: CostModel, defended: boolean, evaluations: number, _attacks: number): CellCostEstimate {
+  const scale = cerParameterCount(size.features, c.cer.hidden) / m.cerReferenceParameters;
+  const rate = defended ? m.cerTrainSamplesPerSecond.adversarial : m.cerTrainSamplesPerSecond.vanilla;
+  const trainSeconds = (c.epochs * size.trainPairs * scale) / rate;
 
+  const explainUsers = c.explainer.testUsers < 0 ? size.testUsers : Math.min(size.testUsers, c.explainer.testUsers);
+  const pairs = explainUsers * m.rankK;
+  const chunks = Math.ceil(pairs / c.explainer.chunkSize);
+  const explainSeconds = c.explainer.steps * (chunks * m.explainerSecondsPerStep + (pairs * scale) / m.explainerPairStepsPerSecond);
+  const scoreSeconds = (size.testUsers * size.listWidth * scale) / (3 * m.cerTrainSamplesPerSecond.vanilla);
+  const gradientSeconds = (size.trainPairs * scale) / m.cerTrainSamplesPerSecond.vanilla;
+  const evaluateSeconds = evaluations * (explainSeconds + scoreSeconds) + attackGradients(c) * gradientSeconds;
+  return {
+    trainWork: c.epochs * size.trainPairs * (defended ? 2 : 1),
+    explainerPairSteps: evaluations * pairs * c.explainer.steps,
+    evaluations,
+    trainSeconds,
+    evaluateSeconds,
+    totalSeconds: m.cellStartSeconds + trainSeconds + evaluateSeconds,
+  };
+}
+
+function efmCost(c: ResolvedCellConfig, size: DatasetSize, m: CostModel, defended: boolean, evaluations: number, attacks: number): CellCostEstimate {
   const work = size.users * size.items + (size.users + size.items) * size.features;
   const perIteration = (m.efmSecondsPer100Iterations / 100) * (work / m.efmReferenceWork) * (defended ? m.efmDefendedFactor : 1);
   const trainSeconds = c.epochs * perIteration;
@@ -130,3 +138,17 @@ export function estimateCellCost(input: CellConfig, size: DatasetSize, m: CostMo
     totalSeconds: m.cellStartSeconds + trainSeconds + evaluateSeconds,
   };
 }
+
+/** The overlap baseline: nothing to train; each evaluation scores the test lists once (X_u·Y_i) and each gradient attack step is one pass over the training pairs. */
+function overlapCost(c: ResolvedCellConfig, size: DatasetSize, m: CostModel, _defended: boolean, evaluations: number, _attacks: number): CellCostEstimate {
+  const passes = evaluations * size.testUsers * size.listWidth + attackGradients(c) * size.trainPairs;
+  const evaluateSeconds = (passes * size.features) / m.overlapMultiplyAddsPerSecond;
+  return { trainWork: 0, explainerPairSteps: 0, evaluations, trainSeconds: 0, evaluateSeconds, totalSeconds: m.cellStartSeconds + evaluateSeconds };
+}
+
+/** Loss gradients over the training pairs that a cell's attacks take: per ε_A, FGSM 1, PGD k, random 0. */
+function attackGradients(c: ResolvedCellConfig): number {
+  return c.epsilonsA.length * c.attacks.reduce((n, a) => n + ATTACKS[a].gradientSteps(c.attackSettings), 0);
+}
+
+const COST_OF: { readonly [K in ModelName]: typeof cerCost } = { cer: cerCost, efm: efmCost, overlap: overlapCost };

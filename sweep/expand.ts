@@ -4,9 +4,11 @@
  *   for dataset (file order) × model (file order) × grid point × seed (file order)
  *   grid points, λ in file order: λ = 0 → one vanilla point (λ 0, ε_D 0);
  *                                 λ > 0 → (λ, ε_D) for every ε_D in file order
+ *   a model that is not learned (a baseline: its spec, recsys/models/) has the vanilla point only
  *
- * so vanilla is never multiplied by ε_D (DESIGN "Vanilla is λ = 0"). Cell i has the mixed-radix
- * coordinates i = ((dataset·|models| + model)·|points| + point)·|seeds| + seed, so a slice of the
+ * so vanilla is never multiplied by ε_D (DESIGN "Vanilla is λ = 0"). Cell i has the coordinates
+ * i = dataset·B + start(model) + point·|seeds| + seed, B the cells of one dataset and start(model)
+ * the cells of the models before it in one dataset, so a slice of the
  * grid (a shard) is expanded without the rest: expandSweep(sweep, { start, end }), cellAt. Every
  * cell carries the sweep's ε_A values (ascending) and attacks; they are evaluations of the cell,
  * not part of its key (cell-key.ts).
@@ -18,6 +20,7 @@
  *
  * Pure and deterministic: Temporal workflow code imports it.
  */
+import { MODEL_SPECS } from '../recsys/models/specs.ts';
 import { CellConfigSchema, type CellConfig, type DatasetSpec } from '../recsys/config.ts';
 import { cellKeyOfParsed } from './cell-key.ts';
 import { epochsFor, type AttackName, type ModelName, type SweepConfig } from './schema.ts';
@@ -53,9 +56,18 @@ export function gridPoints(sweep: Pick<SweepConfig, 'lambdas' | 'epsilonsD'>): G
   );
 }
 
-/** Number of cells, without expanding: datasets × models × grid points × seeds. */
+/** The grid points of one model: all of them, or only the vanilla one for a model that is not learned. */
+export function modelPoints(sweep: Pick<SweepConfig, 'lambdas' | 'epsilonsD'>, model: ModelName): GridPoint[] {
+  return MODEL_SPECS[model].learned ? gridPoints(sweep) : [VANILLA];
+}
+
+const VANILLA: GridPoint = Object.freeze({ lambda: 0, epsilonD: 0 });
+
+/** Number of cells, without expanding: datasets × Σ over models of (its grid points × seeds). */
 export function countCells(sweep: SweepConfig): number {
-  return sweep.datasets.length * sweep.models.length * gridPoints(sweep).length * sweep.seeds.length;
+  const points = gridPoints(sweep).length;
+  const perDataset = sweep.models.reduce((n, m) => n + (MODEL_SPECS[m].learned ? points : 1), 0);
+  return sweep.datasets.length * perDataset * sweep.seeds.length;
 }
 
 /** The validated cell config of one grid cell. */
@@ -84,26 +96,35 @@ function deepFreeze<T>(v: T): T {
 
 /** Builds cells by index, validating one template per (dataset, model). */
 class Expander {
-  private readonly points: GridPoint[];
+  /** Per model (sweep order): its grid points and where its block starts within a dataset's. */
+  private readonly blocks: { points: GridPoint[]; start: number }[] = [];
+  private readonly perDataset: number;
   private readonly templates = new Map<number, CellConfig>();
   readonly count: number;
 
   constructor(private readonly sweep: SweepConfig) {
-    this.points = gridPoints(sweep);
+    let start = 0;
+    for (const m of sweep.models) {
+      const points = modelPoints(sweep, m);
+      this.blocks.push({ points, start });
+      start += points.length * sweep.seeds.length;
+    }
+    this.perDataset = start;
     this.count = countCells(sweep);
   }
 
   cell(index: number): SweepCell {
-    const { sweep, points } = this;
+    const { sweep } = this;
     if (!Number.isInteger(index) || index < 0 || index >= this.count) throw new RangeError(`cell index ${index} is outside 0..${this.count - 1}`);
     const S = sweep.seeds.length;
-    const P = points.length;
-    const M = sweep.models.length;
-    const s = index % S;
-    const p = Math.floor(index / S) % P;
-    const datasetModel = Math.floor(index / (S * P));
-    const m = datasetModel % M;
-    const d = Math.floor(datasetModel / M);
+    const d = Math.floor(index / this.perDataset);
+    const within = index % this.perDataset;
+    let m = this.blocks.length - 1;
+    while (this.blocks[m].start > within) m--;
+    const { points, start } = this.blocks[m];
+    const s = (within - start) % S;
+    const p = Math.floor((within - start) / S);
+    const datasetModel = d * sweep.models.length + m;
     const dataset = sweep.datasets[d];
     const model = sweep.models[m];
     const point = points[p];

@@ -19,6 +19,9 @@
  *
  * Pure and deterministic: Temporal workflow code imports it.
  */
+import { DEFAULT_ATTACK_SETTINGS } from '../recsys/attacks/index.ts';
+import { MODEL_NAMES, MODEL_SPECS } from '../recsys/models/specs.ts';
+import { OverlapSettingsSchema } from '../recsys/models/overlap/settings.ts';
 import { canonicalJson } from './canonical.ts';
 import { CODE_VERSION } from './code-version.ts';
 import { epochsFor, type SweepConfig } from './schema.ts';
@@ -32,6 +35,7 @@ export const OPERATIONAL_FIELDS = ['study', 'name', 'id', 'concurrency', 'queues
 export const OPERATIONAL_CELL_FIELDS = ['datasetCache'] as const;
 
 const FINGERPRINT_LAYOUT = 1;
+const LATER_CELL_DEFAULTS: Record<string, unknown> = { attackSettings: DEFAULT_ATTACK_SETTINGS, overlap: OverlapSettingsSchema.parse({}) };
 /** Hex digits of the fingerprint in a generated sweep id. */
 export const SWEEP_ID_HEX = 8;
 
@@ -39,10 +43,14 @@ export const SWEEP_ID_HEX = 8;
 export function fixedSettings(sweep: SweepConfig): Record<string, unknown> {
   const cell: Record<string, unknown> = { ...sweep.cell };
   for (const k of OPERATIONAL_CELL_FIELDS) delete cell[k];
+  // Sections added after sweeps existed count only when not their defaults: the ids of sweeps
+  // that never set them stay what they were.
+  for (const [k, byDefault] of Object.entries(LATER_CELL_DEFAULTS)) if (canonicalJson(cell[k]) === canonicalJson(byDefault)) delete cell[k];
   return {
     layout: FINGERPRINT_LAYOUT,
     code: CODE_VERSION,
-    epochs: { cer: epochsFor(sweep, 'cer'), efm: epochsFor(sweep, 'efm') },
+    // Learned models only (a baseline trains nothing), in the order they were added.
+    epochs: Object.fromEntries(MODEL_NAMES.filter((m) => MODEL_SPECS[m].learned).map((m) => [m, epochsFor(sweep, m)])),
     cell,
   };
 }

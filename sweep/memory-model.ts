@@ -61,7 +61,7 @@ export function estimateCellMemory(input: CellConfig, size: DatasetSize | null):
     // Blame the factor out of proportion: a batch wider than the network, or the network.
     terms.push({ field: c.cer.batchSize > width ? 'cer.batchSize' : 'cer.hidden', what: "the MLP's activations", bytes: 2 * c.cer.batchSize * width * F32 });
     terms.push({ field: 'explainer.chunkSize', what: "the explainer's Δ", bytes: 6 * Math.min(c.explainer.chunkSize, Math.max(1, users) * 5) * F * F32 });
-  } else {
+  } else if (c.model === 'efm') {
     if (c.choices.efmResiduals === 'full' && size) terms.push({ field: sizeField, what: 'the dense users × items matrices of EFM', bytes: 4 * users * items * F32 });
     const factors = (Math.max(users, 1) + Math.max(items, 1)) * (c.efm.explicitFactors + c.efm.latentFactors) + F * c.efm.explicitFactors;
     const factorField = c.efm.latentFactors >= c.efm.explicitFactors ? 'efm.latentFactors' : 'efm.explicitFactors';

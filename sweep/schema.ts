@@ -46,7 +46,7 @@ function distinctList<T extends z.ZodType>(item: T, what: string, keyOf: (x: z.o
 
 /** CER epochs (reference 100) and EFM full-batch iterations (Cornac 100). */
 export const EpochsSchema = z.union(
-  [positiveInt, z.strictObject({ cer: positiveInt.default(100), efm: positiveInt.default(100) })],
+  [positiveInt, z.strictObject({ cer: positiveInt.default(100), efm: positiveInt.default(100), overlap: positiveInt.default(1) })],
   { error: 'a positive integer, or { cer: <int>, efm: <int> } for one per model' },
 );
 
@@ -62,6 +62,7 @@ export const SharedCellSettingsSchema = CellConfigSchema.pick({
   efm: true,
   choices: true,
   attackSettings: true,
+  overlap: true,
   datasetCache: true,
   noop: true,
 });

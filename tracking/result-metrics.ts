@@ -100,7 +100,8 @@ export function cellResultMetrics(result: CellResult, opts: { timestamp?: number
     out.push({ key, value, step, timestamp: ts });
   };
 
-  put('train.final_loss', result.train.finalLoss, 0, undefined);
+  // A model with nothing to train (the overlap baseline) has no loss curve and no final loss.
+  if (result.train.losses.length > 0) put('train.final_loss', result.train.finalLoss, 0, undefined);
   put('train.seconds', result.train.seconds, 0, undefined);
   put('train.epochs', result.train.epochs, 0, undefined);
   put('data.users', result.dataset.users, 0, undefined);

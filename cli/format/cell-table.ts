@@ -24,7 +24,8 @@ export function formatCellTable(result: CellResult): string {
   const defense = c.lambda === 0 ? 'vanilla' : `λ=${c.lambda} ε_D=${c.epsilonD}`;
   const header = [
     `${c.model.toUpperCase()} on ${c.dataset.name} (${result.dataset.users} users, ${result.dataset.items} items, ${result.dataset.features} features), ${defense}, seed ${c.seed}`,
-    `backend ${result.backend} (${result.device}); trained ${result.train.epochs} epochs in ${result.train.seconds.toFixed(1)} s, final loss ${result.train.finalLoss.toFixed(5)}`,
+    `backend ${result.backend} (${result.device}); ` +
+      (result.train.losses.length === 0 ? 'nothing to train' : `trained ${result.train.epochs} epochs in ${result.train.seconds.toFixed(1)} s, final loss ${result.train.finalLoss.toFixed(5)}`),
   ];
   const rows = result.evaluations.map((r) => COLUMNS.map((col) => col.get(r)));
   const widths = COLUMNS.map((col, k) => Math.max(col.head.length, ...rows.map((row) => row[k].length)));

@@ -10,7 +10,8 @@ import { prepareDataset } from '../data/prepare.ts';
 import { evaluateView, explanationStability, type EvaluationOptions } from '../evaluate/evaluate.ts';
 import type { EvaluationView, Explanation, ModelState, TrainHooks } from '../models/explainable-model.ts';
 import { Rng } from '../random.ts';
-import { MODEL_ADAPTERS, type AttackName } from './model-adapter.ts';
+import { MODEL_ADAPTERS } from '../models/adapters.ts';
+import type { AttackName } from '../attacks/index.ts';
 import type { AttackKind, CellResult, EvaluationRow } from './result.ts';
 
 export type CellProgress =

@@ -3,6 +3,7 @@
  * model bound to the item-feature matrix it is evaluated on (clean Y, or an attacked Y_adv).
  * Evaluation knows nothing of CER or EFM beyond this interface.
  */
+import type { ModelName } from './specs.ts';
 import type { TestLists } from '../data/dataset.ts';
 
 /** One recommended (user, item) pair to explain: item is in u's top-K. */
@@ -47,7 +48,7 @@ export interface EvaluationView {
 
 /** A serialisable model state (checkpoints, artifacts): named float32 tensors. */
 export interface ModelState {
-  kind: 'cer' | 'efm';
+  kind: ModelName;
   /** Completed epochs (CER) or iterations (EFM). */
   epoch: number;
   tensors: Record<string, { shape: number[]; data: Float32Array }>;

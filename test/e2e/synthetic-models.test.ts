@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../recsys/backend.ts';
-import { MODEL_ADAPTERS } from '../../recsys/cell/model-adapter.ts';
+import { MODEL_ADAPTERS } from '../../recsys/models/adapters.ts';
 import { RANK_K } from '../../recsys/cell/run-cell.ts';
 import { CellConfigSchema, resolveCellConfig, type CellConfigInput, type ResolvedCellConfig } from '../../recsys/config.ts';
 import type { PreparedDataset } from '../../recsys/data/dataset.ts';

@@ -71,14 +71,19 @@ describe('cellKey', () => {
     expect(cellKey({ ...minimal, explainer: { lam: 200, alpha: 0.05, testUsers: -1 }, data: { userThresh: 10, featureThresh: 5 } })).toBe(cellKey(minimal));
   });
 
-  for (const model of ['cer', 'efm'] as const) {
+  // What each model does not read; everything else must change its key.
+  const notRead: Record<'cer' | 'efm' | 'overlap', (p: string) => boolean> = {
+    cer: (p) => p.startsWith('efm.') || p.startsWith('overlap.'),
+    efm: (p) => p.startsWith('cer.') || p.startsWith('overlap.') || (p.startsWith('explainer.') && p !== 'explainer.testUsers'),
+    // The baseline trains nothing: no λ, ε_D or epochs either.
+    overlap: (p) => p.startsWith('cer.') || p.startsWith('efm.') || (p.startsWith('explainer.') && p !== 'explainer.testUsers') || ['lambda', 'epsilonD', 'epochs'].includes(p),
+  };
+  for (const model of ['cer', 'efm', 'overlap'] as const) {
     it(`changes when any setting a ${model.toUpperCase()} cell reads changes, and only then`, () => {
-      const input = cell({ model });
+      const input = cell({ model, ...(model === 'overlap' ? { lambda: 0.5, epsilonD: 0.5 } : {}) });
       const resolved = resolveCellConfig(CellConfigSchema.parse(input));
       const base = cellKey(input);
-      const ignored = (p: string) =>
-        p === 'datasetCache' || p === 'epsilonsA' || p === 'attacks' ||
-        (model === 'cer' ? p.startsWith('efm.') : p.startsWith('cer.') || (p.startsWith('explainer.') && p !== 'explainer.testUsers'));
+      const ignored = (p: string) => p === 'datasetCache' || p === 'epsilonsA' || p === 'attacks' || notRead[model](p);
       const singleValued = new Set(['dataset.source', 'choices.cerTrainingFgsm', 'choices.defenseInit']);
       const unchanged: string[] = [];
       const changed: string[] = [];
@@ -98,8 +103,9 @@ describe('cellKey', () => {
       ];
       expect(wrong).toEqual([]);
       expect(unchanged.length).toBeGreaterThan(3);
-      expect(changed).toContain('lambda');
+      if (model !== 'overlap') expect(changed).toContain('lambda');
       expect(changed).toContain('dataset.synthetic.seed');
+      expect(changed).toContain('attackSettings.pgd.steps');
     });
   }
 

@@ -20,6 +20,22 @@ describe('expandSweep', () => {
     expect(cells.map((c) => c.index)).toEqual([...Array(56).keys()]);
   });
 
+  it('runs a model that is not learned (the overlap baseline) once per dataset and seed, at the vanilla point', () => {
+    // Per dataset: CER 3 points × 2 seeds, then overlap 1 × 2; λ = 0 not even listed.
+    const sweep = sweepOf({ datasets: TWO_DATASETS, models: ['cer', 'overlap'], lambdas: [0.5, 0.9], epsilonsD: [0.5], seeds: [0, 1] });
+    const cells = expandSweep(sweep);
+    expect(countCells(sweep)).toBe(2 * (2 * 2 + 1 * 2));
+    expect(cells.map((c) => `${c.dataset} ${c.model} ${c.lambda}/${c.epsilonD} s${c.seed}`)).toEqual([
+      'a cer 0.5/0.5 s0', 'a cer 0.5/0.5 s1', 'a cer 0.9/0.5 s0', 'a cer 0.9/0.5 s1', 'a overlap 0/0 s0', 'a overlap 0/0 s1',
+      'cds cer 0.5/0.5 s0', 'cds cer 0.5/0.5 s1', 'cds cer 0.9/0.5 s0', 'cds cer 0.9/0.5 s1', 'cds overlap 0/0 s0', 'cds overlap 0/0 s1',
+    ]);
+    expect(new Set(cells.map((c) => c.key)).size).toBe(cells.length);
+    for (const c of cells) expect(cellAt(sweep, c.index)).toEqual(c);
+    // A model order with the baseline first gives the same cells, in its order.
+    const swapped = expandSweep(sweepOf({ datasets: TWO_DATASETS, models: ['overlap', 'cer'], lambdas: [0.5, 0.9], epsilonsD: [0.5], seeds: [0, 1] }));
+    expect(new Set(swapped.map((c) => c.key))).toEqual(new Set(cells.map((c) => c.key)));
+  });
+
   it('never multiplies vanilla by ε_D', () => {
     const cells = expandSweep(sweepOf({ datasets: TWO_DATASETS, lambdas: [0.5, 0, 0.9], epsilonsD: [0.25, 0.5, 1] }));
     const vanilla = cells.filter((c) => c.lambda === 0);
