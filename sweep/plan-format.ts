@@ -21,9 +21,11 @@ export function formatPlan(plan: SweepPlan): string {
   const g = plan.grid;
   const lines: string[] = [];
   lines.push(`sweep ${plan.sweepId} (study ${plan.study}; fixed settings ${plan.fingerprint.slice(0, 16)})`);
+  const learned = g.models - g.baselines;
   lines.push(
-    `${count(plan.cells, 'cell')} = ${count(g.datasets, 'dataset')} × ${count(g.models, 'model')} × ` +
-      `${count(g.points, '(λ, ε_D) point')} (vanilla once, λ>0 × ε_D) × ${count(g.seeds, 'seed')}`,
+    `${count(plan.cells, 'cell')} = ${count(g.datasets, 'dataset')} × ` +
+      `(${count(learned, 'model')} × ${count(g.points, '(λ, ε_D) point')} (vanilla once, λ>0 × ε_D)` +
+      `${g.baselines > 0 ? ` + ${count(g.baselines, 'baseline')} × 1 (untrained: λ = 0 only)` : ''}) × ${count(g.seeds, 'seed')}`,
   );
   lines.push(
     `each cell trains once and is evaluated ${plan.evaluationsPerCell} times (clean + ${g.epsilonsA} ε_A × ${g.attacks} ` +

@@ -5,7 +5,8 @@
  * datasets without one are estimated from their settings; real ones without one are "unknown
  * until prepared".
  */
-import { cellEvaluations, cellConfigFor, countCells, gridPoints, type GridPoint } from './expand.ts';
+import { cellEvaluations, cellConfigFor, countCells, gridPoints, modelPoints, type GridPoint } from './expand.ts';
+import { MODEL_SPECS } from '../recsys/models/specs.ts';
 import { estimateCellCost, WASM_COST_MODEL, type CostModel } from './cost-model.ts';
 import { estimateSyntheticSize, type DatasetSize } from './dataset-size.ts';
 import { fixedSettingsFingerprint, sweepId } from './fingerprint.ts';
@@ -47,6 +48,8 @@ export interface SweepPlan {
     models: number;
     /** (λ, ε_D) points: vanilla once + λ>0 × ε_D. */
     points: number;
+    /** Models that are not learned (baselines): one point each. */
+    baselines: number;
     seeds: number;
     epsilonsA: number;
     attacks: number;
@@ -73,11 +76,6 @@ export interface SweepPlan {
 export type KnownSizes = ReadonlyMap<string, DatasetSize>;
 
 export function planSweep(sweep: SweepConfig, prepared: KnownSizes = new Map(), costModel: CostModel = WASM_COST_MODEL): SweepPlan {
-  const points = gridPoints(sweep);
-  const vanillaPoint = points.find((p) => p.lambda === 0);
-  const defendedPoint = points.find((p) => p.lambda > 0);
-  const vanillaPerModel = (vanillaPoint ? 1 : 0) * sweep.seeds.length;
-  const defendedPerModel = points.filter((p) => p.lambda > 0).length * sweep.seeds.length;
 
   const datasets: PlanDataset[] = sweep.datasets.map((spec) => {
     const known = prepared.get(spec.name);
@@ -93,6 +91,12 @@ export function planSweep(sweep: SweepConfig, prepared: KnownSizes = new Map(), 
   for (const [d, spec] of sweep.datasets.entries()) {
     const size = datasets[d].size;
     for (const model of sweep.models) {
+      // A model that is not learned has the vanilla point only (expand.ts modelPoints).
+      const points = modelPoints(sweep, model);
+      const vanillaPoint = points.find((p) => p.lambda === 0);
+      const defendedPoint = points.find((p) => p.lambda > 0);
+      const vanillaPerModel = (vanillaPoint ? 1 : 0) * sweep.seeds.length;
+      const defendedPerModel = points.filter((p) => p.lambda > 0).length * sweep.seeds.length;
       const secondsAt = (point: GridPoint | undefined): number | null => {
         if (!point || !size) return null;
         const cost = estimateCellCost(cellConfigFor(sweep, spec, model, point, sweep.seeds[0]), size, costModel).totalSeconds;
@@ -130,7 +134,8 @@ export function planSweep(sweep: SweepConfig, prepared: KnownSizes = new Map(), 
     grid: {
       datasets: sweep.datasets.length,
       models: sweep.models.length,
-      points: points.length,
+      points: gridPoints(sweep).length,
+      baselines: sweep.models.filter((m) => !MODEL_SPECS[m].learned).length,
       seeds: sweep.seeds.length,
       epsilonsA: sweep.epsilonsA.length,
       attacks: sweep.attacks.length,
