@@ -21,12 +21,12 @@ export function formatPlan(plan: SweepPlan): string {
   const g = plan.grid;
   const lines: string[] = [];
   lines.push(`sweep ${plan.sweepId} (study ${plan.study}; fixed settings ${plan.fingerprint.slice(0, 16)})`);
-  const learned = g.models - g.baselines;
-  lines.push(
-    `${count(plan.cells, 'cell')} = ${count(g.datasets, 'dataset')} × ` +
-      `(${count(learned, 'model')} × ${count(g.points, '(λ, ε_D) point')} (vanilla once, λ>0 × ε_D)` +
-      `${g.baselines > 0 ? ` + ${count(g.baselines, 'baseline')} × 1 (untrained: λ = 0 only)` : ''}) × ${count(g.seeds, 'seed')}`,
-  );
+  const points = `${count(g.points, '(λ, ε_D) point')} (vanilla once, λ>0 × ε_D)`;
+  const perDataset =
+    g.baselines === 0
+      ? `${count(g.models, 'model')} × ${points}`
+      : `(${count(g.models - g.baselines, 'model')} × ${points} + ${count(g.baselines, 'baseline')} × 1 (untrained: λ = 0 only))`;
+  lines.push(`${count(plan.cells, 'cell')} = ${count(g.datasets, 'dataset')} × ${perDataset} × ${count(g.seeds, 'seed')}`);
   lines.push(
     `each cell trains once and is evaluated ${plan.evaluationsPerCell} times (clean + ${g.epsilonsA} ε_A × ${g.attacks} ` +
       `${g.attacks === 1 ? 'attack' : 'attacks'}): ${count(plan.evaluations, 'evaluation')}`,

@@ -30,9 +30,16 @@ describe('plan of configs/demo.yaml', () => {
     plan = planSweep(await loadSweepFile(DEMO));
   });
 
+  it('counts a baseline model at its one point, and says so', () => {
+    const p = planSweep(sweepOf({ models: ['cer', 'overlap'], lambdas: [0, 0.5], epsilonsD: [0.5, 1], seeds: [0, 1] }));
+    expect(p).toMatchObject({ cells: 8, vanillaCells: 4, defendedCells: 4 });
+    expect(p.rows.map((r) => [r.model, r.vanillaCells, r.defendedCells])).toEqual([['cer', 2, 4], ['overlap', 2, 0]]);
+    expect(formatPlan(p)).toContain('8 cells = 1 dataset × (1 model × 3 (λ, ε_D) points (vanilla once, λ>0 × ε_D) + 1 baseline × 1 (untrained: λ = 0 only)) × 2 seeds');
+  });
+
   it('counts 12 cells: 1 dataset × 2 models × (vanilla + 1 λ × 2 ε_D) × 2 seeds, 5 evaluations each', () => {
     expect(plan).toMatchObject({ cells: 12, vanillaCells: 4, defendedCells: 8, evaluationsPerCell: 5, evaluations: 60 });
-    expect(plan.grid).toEqual({ datasets: 1, models: 2, points: 3, seeds: 2, epsilonsA: 2, attacks: 2 });
+    expect(plan.grid).toEqual({ datasets: 1, models: 2, points: 3, baselines: 0, seeds: 2, epsilonsA: 2, attacks: 2 });
     expect(plan.rows.map((r) => [r.dataset, r.model, r.vanillaCells, r.defendedCells, r.cells])).toEqual([
       ['synthetic-demo', 'cer', 2, 4, 6],
       ['synthetic-demo', 'efm', 2, 4, 6],
