@@ -68,7 +68,8 @@ export async function startSweep(client: Client, config: SweepConfig, opts: Star
   const id = sweepId(config);
   const workflowId = sweepWorkflowId(id);
   const grid = gridHash(config);
-  const searchAttributes = await hasSearchAttributes(client, opts.namespace ?? 'default');
+  // The client's own namespace (TEMPORAL_NAMESPACE), not a hard-coded one.
+  const searchAttributes = await hasSearchAttributes(client, opts.namespace ?? client.options.namespace);
   const existing = client.workflow.getHandle<typeof sweepWorkflow>(workflowId);
   const refuse = (problems: ExtensionProblem[]) => {
     throw new ConfigError(file, problems.map((p) => new InputError({ file, field: p.field }, p.message)));

@@ -110,7 +110,7 @@ export function registerRunCommand(program: Command): void {
         else process.stdout.write(`${describeProgress(final, Date.now()).label}\n(${final.total} cells: too many for a table here; rexsweep report gives the aggregated one)\n`);
         const ui = conn.services.temporalUiUrl;
         log(`MLflow:   ${conn.services.mlflowUri}/#/experiments (experiment "${config.study}")`);
-        if (ui) log(`Temporal: ${ui}/namespaces/default/workflows/${encodeURIComponent(started.workflowId)}`);
+        if (ui) log(`Temporal: ${ui}/namespaces/${encodeURIComponent(conn.client.options.namespace)}/workflows/${encodeURIComponent(started.workflowId)}`);
         if (final.phase !== 'finished') log(`sweep ${final.phase}: ${final.stopReason ?? ''}; run the same command again to resume it`);
         if (final.counts.failed > 0 || final.phase !== 'finished') process.exitCode = 1;
       } finally {
