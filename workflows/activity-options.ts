@@ -7,7 +7,12 @@
 import type { ActivityOptions } from '@temporalio/workflow';
 import type { RetryPolicies, RetrySettings } from '../sweep/schema.ts';
 
-export const NON_RETRYABLE = ['DivergenceError', 'InfeasibleError', 'ConfigError', 'InputError', 'DatasetIntegrityError', 'BackendError'];
+/**
+ * Class names, since workflow code cannot import the classes (test/workflows/non-retryable.test.ts
+ * checks each against its class). InvalidValueError: a metric, param or tag MLflow would refuse,
+ * the same on every attempt.
+ */
+export const NON_RETRYABLE = ['DivergenceError', 'InfeasibleError', 'ConfigError', 'InputError', 'DatasetIntegrityError', 'BackendError', 'InvalidValueError'];
 
 type ActivityClass = keyof RetryPolicies;
 
