@@ -6,7 +6,7 @@
  * compute inline). Needs root. The time is from the sweep's start (its "started" line) to the
  * end of `rexsweep run` (final aggregation included, as for a user).
  *
- *   sudo npx tsx bench/orchestration/lab-hosts.ts --cells 200 --concurrency 50 --hosts 1,3
+ *   sudo npx tsx bench/orchestration/lab-hosts.ts --cells 200 --concurrency 50 --hosts 1,3 [--timeout 900]
  */
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,6 +21,8 @@ const { values } = parseArgs({
     cells: { type: 'string', default: '200' },
     concurrency: { type: 'string', default: '50' },
     hosts: { type: 'string', default: '1,3' },
+    /** A run still going after this many seconds is stopped and reported as stalled. */
+    timeout: { type: 'string', default: '900' },
   },
 });
 const BIN = fileURLToPath(new URL('../../bin/rexsweep.mjs', import.meta.url));
@@ -56,12 +58,18 @@ try {
     child.stderr!.on('data', (b: Buffer) => {
       if (!startedAt && /: started \(workflow/.test(b.toString())) startedAt = performance.now();
     });
+    let stalled = false;
+    const limit = setTimeout(() => {
+      stalled = true;
+      child.kill('SIGKILL');
+    }, Number(values.timeout) * 1000);
     const code = await new Promise<number | null>((r) => child.once('exit', r));
+    clearTimeout(limit);
     const seconds = (performance.now() - startedAt) / 1000;
     const final = JSON.parse(out.trim().split('\n').pop() ?? '{}');
     const settled = (final.counts?.finished ?? 0) + (final.counts?.failed ?? 0);
     process.stdout.write(
-      JSON.stringify({ workerHosts: n, cells: Number(values.cells), concurrency: Number(values.concurrency), exit: code, finished: final.counts?.finished, seconds: Number(seconds.toFixed(1)), cellsPerSecond: Number((settled / seconds).toFixed(2)), msPerCell: Number(((seconds * 1000) / settled).toFixed(0)) }) + '\n',
+      JSON.stringify({ workerHosts: n, cells: Number(values.cells), concurrency: Number(values.concurrency), exit: stalled ? `stalled: stopped after ${values.timeout} s` : code, finished: final.counts?.finished, seconds: Number(seconds.toFixed(1)), cellsPerSecond: Number((settled / seconds).toFixed(2)), msPerCell: Number(((seconds * 1000) / settled).toFixed(0)) }) + '\n',
     );
     for (const w of hosts) await lab.killHost(w);
     log(`${n} host(s) done`);
