@@ -16,6 +16,7 @@ import { checkpointArtifact, latestCheckpoint } from './checkpoints.ts';
 import { datasetForCell } from './published-dataset.ts';
 import { decodeModelState, encodeModelState } from './model-codec.ts';
 import { noopRow, noopTrained } from './noop-cells.ts';
+import { datasetSummary } from '../recsys/cell/dataset-summary.ts';
 import type { DatasetSize } from '../sweep/dataset-size.ts';
 import { oversizedCell, type MemoryLimit } from '../sweep/memory-limit.ts';
 import { formatBytes } from '../sweep/memory-model.ts';
@@ -122,14 +123,12 @@ export function workConfig(ref: CellRef, s: WorkSettings): ResolvedCellConfig {
  * starts in about half the time without them (2 s of imports on this project's CI machine).
  */
 const loadModels = async () => {
-  const [backend, adapters, runCell, evaluate, random] = await Promise.all([
+  const [backend, adapters, evaluate] = await Promise.all([
     import('../recsys/backend.ts'),
     import('../recsys/models/adapters.ts'),
-    import('../recsys/cell/run-cell.ts'),
-    import('../recsys/evaluate/evaluate.ts'),
-    import('../recsys/random.ts'),
+    import('../recsys/cell/evaluate-once.ts'),
   ]);
-  return { ...backend, ...adapters, ...evaluate, RANK_K: runCell.RANK_K, Rng: random.Rng };
+  return { ...backend, ...adapters, ...evaluate };
 };
 
 export function createComputeWork(s: WorkSettings, artifacts: ArtifactStore): ComputeWork {
@@ -244,20 +243,11 @@ export function createComputeWork(s: WorkSettings, artifacts: ArtifactStore): Co
       const seconds = (Date.now() - t0) / 1000;
       const model = modelArtifact(io.attemptId);
       await artifacts.upload(runId, model, encodeModelState(trained.state));
-      const m = data.manifest;
       return {
         modelArtifact: model,
         // Logged by finishCell, which only the workflow calls, with the accepted attempt's curve.
         losses: trained.losses,
-        dataset: {
-          id: m.id,
-          folder: c.datasetCache,
-          users: m.userCount,
-          items: m.itemCount,
-          features: m.featureCount,
-          trainPairs: data.train.labels.length,
-          testUsers: data.test.users.length,
-        },
+        dataset: datasetSummary(data, c.datasetCache),
         epochs: trained.state.epoch,
         seconds,
         finalLoss: trained.losses[trained.losses.length - 1] ?? Number.NaN,
@@ -271,41 +261,19 @@ export function createComputeWork(s: WorkSettings, artifacts: ArtifactStore): Co
       const c = workConfig(input.ref, s);
       if (c.noop) return noopRow(input);
       await ensureBackend(c);
-      const { MODEL_ADAPTERS, RANK_K, Rng, evaluateView, explanationStability } = await models!;
+      const { MODEL_ADAPTERS, evaluateOnce } = await models!;
       const data = await dataFor(c, input.ref, io);
       const state = decodeModelState(await artifacts.download(input.runId, input.trained.modelArtifact));
-      const adapter = MODEL_ADAPTERS[c.model];
-      const t0 = Date.now();
       // A timer in the process that evaluates: it stops when that process hangs, so a hung
       // evaluation stops heartbeating and is caught by the heartbeat timeout.
       const beat = setInterval(() => io.heartbeat({ phase: 'evaluate', attack: input.attack, epsilon: input.epsilon }), 10_000);
       try {
-        const view =
-          input.attack === 'none'
-            ? adapter.cleanView(state, data, c)
-            : await adapter.attackedView(state, data, c, input.epsilon, input.attack, Rng.derive(c.seed, `attack:${input.attack}:${input.epsilon}`));
-        try {
-          const { metrics, explanations } = await evaluateView(view, data, {
-            k: RANK_K,
-            explainUsers: c.explainer.testUsers,
-            groundTruth: c.choices.groundTruth,
-          });
-          const written = explanationsArtifact(io.attemptId, input.attack, input.epsilon);
-          await artifacts.upload(input.runId, written, Buffer.from(JSON.stringify(explanations)));
-          const clean: Explanation[] = input.attack === 'none' ? explanations : JSON.parse((await artifacts.download(input.runId, cleanExplanationsOf(input))).toString('utf8'));
-          const { stability, pairs } = explanationStability(clean, explanations);
-          return {
-            attack: input.attack,
-            epsilon: input.epsilon,
-            ...metrics,
-            stability,
-            stabilityPairs: pairs,
-            seconds: (Date.now() - t0) / 1000,
-            explanationsArtifact: written,
-          };
-        } finally {
-          view.dispose();
-        }
+        // The clean evaluation's explanations, from the artifact the workflow names (attacked ones only).
+        const clean = async (): Promise<Explanation[]> => JSON.parse((await artifacts.download(input.runId, cleanExplanationsOf(input))).toString('utf8'));
+        const { row, explanations } = await evaluateOnce(MODEL_ADAPTERS[c.model], state, data, c, input, clean);
+        const written = explanationsArtifact(io.attemptId, input.attack, input.epsilon);
+        await artifacts.upload(input.runId, written, Buffer.from(JSON.stringify(explanations)));
+        return { ...row, explanationsArtifact: written };
       } finally {
         clearInterval(beat);
       }

@@ -20,6 +20,7 @@
  *
  * Pure and deterministic: Temporal workflow code imports it.
  */
+import { evaluationPlan } from '../recsys/cell/evaluation-plan.ts';
 import { MODEL_SPECS } from '../recsys/models/specs.ts';
 import { CellConfigSchema, type CellConfig, type DatasetSpec } from '../recsys/config.ts';
 import { cellKeyOfParsed } from './cell-key.ts';
@@ -164,10 +165,7 @@ export function expandSweep(sweep: SweepConfig, range: { start?: number; end?: n
   return cells;
 }
 
-/** What a cell evaluates: clean, then every attack at every ε_A (as recsys run-cell does). */
+/** What a cell evaluates: clean, then every attack at every ε_A (recsys/cell/evaluation-plan.ts, as `rexsweep cell` does). */
 export function cellEvaluations(config: Pick<CellConfig, 'epsilonsA' | 'attacks'>): CellEvaluation[] {
-  return [
-    { attack: 'none', epsilon: 0 },
-    ...config.epsilonsA.flatMap((epsilon) => config.attacks.map((attack) => ({ attack, epsilon }))),
-  ];
+  return evaluationPlan(config);
 }

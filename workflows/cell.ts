@@ -6,6 +6,7 @@ import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation,
 import type { CellOutcome, CellRef, CellSummary, EvaluateInput, TrainedRef } from '../activities/contracts.ts';
 import type { ComputeActivities, RecordActivities } from '../activities/types.ts';
 import type { EvaluationRow } from '../recsys/cell/result.ts';
+import { cellEvaluations } from '../sweep/expand.ts';
 import type { RetryPolicies } from '../sweep/schema.ts';
 import { activityOptions } from './activity-options.ts';
 
@@ -35,10 +36,7 @@ export async function cellWorkflow({ ref: partial, queues, retry = {} }: CellWor
     trained = await compute.trainCell(ref, begun.runId);
     const { losses: _curve, ...model } = trained;
     const rows: EvaluationRow[] = [];
-    const plan: Pick<EvaluateInput, 'attack' | 'epsilon'>[] = [
-      { attack: 'none', epsilon: 0 },
-      ...ref.cell.epsilonsA.flatMap((epsilon) => ref.cell.attacks.map((attack) => ({ attack, epsilon }))),
-    ];
+    const plan: Pick<EvaluateInput, 'attack' | 'epsilon'>[] = cellEvaluations(ref.cell);
     // Sequential: the clean evaluation's explanations are the reference for stability.
     for (const step of plan) {
       const cleanExplanations = rows[0]?.explanationsArtifact;

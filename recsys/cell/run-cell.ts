@@ -4,15 +4,14 @@
  */
 import { performance } from 'node:perf_hooks';
 import { selectBackend, requestedBackend, type BackendReport } from '../backend.ts';
-import { resolveCellConfig, type CellConfig, type ResolvedCellConfig } from '../config.ts';
-import type { PreparedDataset } from '../data/dataset.ts';
+import { resolveCellConfig, type CellConfig } from '../config.ts';
 import { prepareDataset } from '../data/prepare.ts';
-import { evaluateView, explanationStability, type EvaluationOptions } from '../evaluate/evaluate.ts';
-import type { EvaluationView, Explanation, ModelState, TrainHooks } from '../models/explainable-model.ts';
-import { Rng } from '../random.ts';
+import type { Explanation, ModelState, TrainHooks } from '../models/explainable-model.ts';
 import { MODEL_ADAPTERS } from '../models/adapters.ts';
-import type { AttackName } from '../attacks/index.ts';
-import type { AttackKind, CellResult, EvaluationRow } from './result.ts';
+import { datasetSummary } from './dataset-summary.ts';
+import { evaluateOnce } from './evaluate-once.ts';
+import { evaluationPlan } from './evaluation-plan.ts';
+import type { CellResult, EvaluationRow } from './result.ts';
 
 export type CellProgress =
   | { phase: 'train'; done: number; total: number; loss?: number }
@@ -29,7 +28,8 @@ export interface RunCellOptions {
   backend?: BackendReport;
 }
 
-export const RANK_K = 5;
+/** Top-K of the ranking metrics (recsys/cell/evaluate-once.ts). */
+export { RANK_K } from './evaluate-once.ts';
 
 export async function runCell(input: CellConfig, opts: RunCellOptions = {}): Promise<CellResult> {
   const log = opts.log ?? (() => {});
@@ -50,32 +50,16 @@ export async function runCell(input: CellConfig, opts: RunCellOptions = {}): Pro
   }, opts.startState);
   const trainSeconds = (performance.now() - t0) / 1000;
 
-  const evalOpts: EvaluationOptions = {
-    k: RANK_K,
-    explainUsers: config.explainer.testUsers,
-    groundTruth: config.choices.groundTruth,
-  };
-  const plan: { attack: AttackKind; epsilon: number }[] = [
-    { attack: 'none', epsilon: 0 },
-    ...config.epsilonsA.flatMap((epsilon) => config.attacks.map((attack) => ({ attack, epsilon }))),
-  ];
-
+  const plan = evaluationPlan(config);
   const evaluations: EvaluationRow[] = [];
   let clean: Explanation[] = [];
   for (const [index, step] of plan.entries()) {
     const label = step.attack === 'none' ? 'clean' : `${step.attack} ε_A=${step.epsilon}`;
     opts.onProgress?.({ phase: 'evaluate', done: index, total: plan.length, label });
-    const t = performance.now();
-    const view = await viewFor(step.attack, step.epsilon, trained.state, data, config);
-    try {
-      const { metrics, explanations } = await evaluateView(view, data, evalOpts);
-      if (step.attack === 'none') clean = explanations;
-      const { stability, pairs } = explanationStability(clean, explanations);
-      evaluations.push({ attack: step.attack, epsilon: step.epsilon, ...metrics, stability, stabilityPairs: pairs, seconds: (performance.now() - t) / 1000 });
-      log(`${label}: NDCG@5 ${metrics.ndcg5.toFixed(4)}, explained ${metrics.explained}/${metrics.pairs}, F_NS ${metrics.fns.toFixed(4)}`);
-    } finally {
-      view.dispose();
-    }
+    const { row, explanations } = await evaluateOnce(adapter, trained.state, data, config, step, async () => clean);
+    if (step.attack === 'none') clean = explanations;
+    evaluations.push(row);
+    log(`${label}: NDCG@5 ${row.ndcg5.toFixed(4)}, explained ${row.explained}/${row.pairs}, F_NS ${row.fns.toFixed(4)}`);
   }
   opts.onProgress?.({ phase: 'evaluate', done: plan.length, total: plan.length, label: 'done' });
 
@@ -91,25 +75,5 @@ export async function runCell(input: CellConfig, opts: RunCellOptions = {}): Pro
       losses: trained.losses,
     },
     evaluations,
-  };
-
-  function viewFor(attack: AttackKind, epsilon: number, state: ModelState, d: PreparedDataset, c: ResolvedCellConfig): Promise<EvaluationView> {
-    if (attack === 'none') return Promise.resolve(adapter.cleanView(state, d, c));
-    // Each attack draws from its own stream, so adding an ε_A never changes another's noise.
-    const rng = Rng.derive(c.seed, `attack:${attack}:${epsilon}`);
-    return adapter.attackedView(state, d, c, epsilon, attack as AttackName, rng);
-  }
-}
-
-function datasetSummary(data: PreparedDataset, folder: string): CellResult['dataset'] {
-  const m = data.manifest;
-  return {
-    id: m.id,
-    folder,
-    users: m.userCount,
-    items: m.itemCount,
-    features: m.featureCount,
-    trainPairs: data.train.labels.length,
-    testUsers: data.test.users.length,
   };
 }
