@@ -66,7 +66,7 @@ try {
     const code = await new Promise<number | null>((r) => child.once('exit', r));
     clearTimeout(limit);
     const seconds = (performance.now() - startedAt) / 1000;
-    const final = JSON.parse(out.trim().split('\n').pop() ?? '{}');
+    const final = JSON.parse(out.trim().split('\n').pop() || '{}');
     const settled = (final.counts?.finished ?? 0) + (final.counts?.failed ?? 0);
     process.stdout.write(
       JSON.stringify({ workerHosts: n, cells: Number(values.cells), concurrency: Number(values.concurrency), exit: stalled ? `stalled: stopped after ${values.timeout} s` : code, finished: final.counts?.finished, seconds: Number(seconds.toFixed(1)), cellsPerSecond: Number((settled / seconds).toFixed(2)), msPerCell: Number(((seconds * 1000) / settled).toFixed(0)) }) + '\n',
