@@ -17,7 +17,7 @@ import { datasetForCell } from './published-dataset.ts';
 import { decodeModelState, encodeModelState } from './model-codec.ts';
 import { noopRow, noopTrained } from './noop-cells.ts';
 import { datasetSummary } from '../recsys/cell/dataset-summary.ts';
-import type { DatasetSize } from '../sweep/dataset-size.ts';
+import { sizeOfManifest } from '../sweep/dataset-size.ts';
 import { oversizedCell, type MemoryLimit } from '../sweep/memory-limit.ts';
 import { formatBytes } from '../sweep/memory-model.ts';
 
@@ -195,7 +195,7 @@ export function createComputeWork(s: WorkSettings, artifacts: ArtifactStore): Co
       const report = await ensureBackend(c);
       const { MODEL_ADAPTERS } = await models!;
       const data = await dataFor(c, ref, setup);
-      if (s.memoryLimit) refuseOversized(c, ref, data, s.memoryLimit, s.workerName);
+      if (s.memoryLimit) refuseOversized(ref, data, s.memoryLimit, s.workerName);
       const t0 = Date.now();
       const start = await startingPoint(ref, runId, io);
       if (start) carried = { checkpoint: start.path, checkpointEpoch: start.epoch };
@@ -298,18 +298,8 @@ function cleanExplanationsOf(input: EvaluateInput): string {
  * with the prepared dataset's real size, against this worker's limit. An InputError is
  * non-retryable (workflows/activity-options.ts): every worker with this limit would refuse it.
  */
-function refuseOversized(c: ResolvedCellConfig, ref: CellRef, data: PreparedDataset, limit: MemoryLimit, workerName?: string): void {
-  const m = data.manifest;
-  const size: DatasetSize = {
-    users: m.userCount,
-    items: m.itemCount,
-    features: m.featureCount,
-    trainPairs: data.train.labels.length,
-    testUsers: data.test.users.length,
-    listWidth: c.data.testLength + c.data.valLength + c.data.negLength,
-    from: 'prepared',
-  };
-  const est = oversizedCell(ref.cell, size, limit);
+function refuseOversized(ref: CellRef, data: PreparedDataset, limit: MemoryLimit, workerName?: string): void {
+  const est = oversizedCell(ref.cell, sizeOfManifest(data.manifest), limit);
   if (!est) return;
   throw new InputError(
     { file: `cell ${ref.cellKey}`, field: est.dominant.field },

@@ -12,7 +12,7 @@ import { datasetIdentity, resolveCellConfig, type DatasetSpec } from '../recsys/
 import { DATASET_FORMAT_VERSION, type DatasetManifest } from '../recsys/data/dataset.ts';
 import { canonicalJson } from '../sweep/canonical.ts';
 
-import type { DatasetSize } from '../sweep/dataset-size.ts';
+import { sizeOfManifest, type DatasetSize } from '../sweep/dataset-size.ts';
 import { cellConfigFor, gridPoints } from '../sweep/expand.ts';
 import type { SweepConfig } from '../sweep/schema.ts';
 
@@ -48,20 +48,7 @@ async function newestMatch(cache: string, entries: string[], spec: DatasetSpec, 
     if (manifest.formatVersion !== DATASET_FORMAT_VERSION || manifest.name !== spec.name) continue;
     if (canonicalJson(manifest.settings) !== settings) continue;
     if (best && best.mtime >= mtime) continue;
-    const s = manifest.settings as { testLength: number; valLength: number; negLength: number };
-    best = {
-      mtime,
-      size: {
-        users: manifest.userCount,
-        items: manifest.itemCount,
-        features: manifest.featureCount,
-        trainPairs: manifest.stats.trainPairs,
-        testUsers: manifest.stats.testUsers,
-        listWidth: s.testLength + s.valLength + s.negLength,
-        from: 'prepared',
-        folder,
-      },
-    };
+    best = { mtime, size: sizeOfManifest(manifest, folder) };
   }
   return best?.size ?? null;
 }

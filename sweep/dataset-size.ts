@@ -21,6 +21,30 @@ export interface DatasetSize {
   folder?: string;
 }
 
+/** What sizeOfManifest reads of a prepared dataset's manifest (recsys/data/dataset.ts DatasetManifest). */
+export interface ManifestSizes {
+  userCount: number;
+  itemCount: number;
+  featureCount: number;
+  stats: { trainPairs: number; testUsers: number };
+  settings: unknown;
+}
+
+/** The sizes of a prepared dataset, from its manifest (the CLI's plan and preflight, the workers' preflight). */
+export function sizeOfManifest(manifest: ManifestSizes, folder?: string): DatasetSize {
+  const s = manifest.settings as { testLength: number; valLength: number; negLength: number };
+  return {
+    users: manifest.userCount,
+    items: manifest.itemCount,
+    features: manifest.featureCount,
+    trainPairs: manifest.stats.trainPairs,
+    testUsers: manifest.stats.testUsers,
+    listWidth: s.testLength + s.valLength + s.negLength,
+    from: 'prepared',
+    ...(folder !== undefined ? { folder } : {}),
+  };
+}
+
 /**
  * Sizes of a synthetic corpus, assuming every user and feature survives filtering (true for the
  * generator's defaults and anything near them: each feature gets users·reviewsPerUser·
