@@ -5,7 +5,7 @@
  */
 import { totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkerStatus, type WorkflowBundle } from '@temporalio/worker';
 import { createComputeActivities, type Isolation } from '../activities/compute.ts';
 import { mlflowArtifactStore } from '../activities/mlflow-artifacts.ts';
 import { createRecordActivities } from '../activities/record.ts';
@@ -53,6 +53,8 @@ export interface RunningWorkers {
   /** Resolves when every worker has stopped. */
   done: Promise<void>;
   shutdown(): Promise<void>;
+  /** Each worker's SDK status by task queue: pollers and in-flight tasks (stall diagnosis). */
+  status(): Record<string, WorkerStatus>;
 }
 
 const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -119,6 +121,7 @@ export async function startWorkers(s: WorkerSettings): Promise<RunningWorkers> {
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
       await done;
     },
+    status: () => Object.fromEntries(workers.map((w) => [w.options.taskQueue, w.getStatus()])),
   };
 }
 

@@ -31,6 +31,7 @@ import { buildWorkflowBundle, startWorkers } from '../../worker/worker.ts';
 import { cancelUpdate, progressQuery } from '../../workflows/sweep-control.ts';
 import { finalProgress } from '../../client/final-progress.ts';
 import { FaultProxy } from '../../infra/local/fault-proxy.ts';
+import { probeStall } from './stall-probe.ts';
 
 const { values } = parseArgs({
   options: {
@@ -104,11 +105,17 @@ cell: { noop: true }
   const t0 = performance.now();
   // No-op cells read no data: nothing is published, so MLflow sees no extra request.
   const started = await startSweep(client, sweep, { mlflow: new MlflowClient({ trackingUri: proxy.url, auth: authFromEnv() }) });
+  // A stall (no cell settled over two reports) is described once per stall, then again if it lasts.
+  let lastDone = -1;
+  let quietReports = 0;
   const reporter = setInterval(() => {
     started.handle
       .query(progressQuery)
       .then((p) => {
         const done = p.counts.finished + p.counts.cached + p.counts.failed;
+        quietReports = done === lastDone && p.counts.running > 0 ? quietReports + 1 : 0;
+        lastDone = done;
+        if (quietReports === 2 || quietReports === 8) void probeStall({ client, namespace: temporal.namespace, queues: sweep.queues, workers, log }).catch((e) => log(`stall probe failed: ${e}`));
         const s = (performance.now() - t0) / 1000;
         log(JSON.stringify({ t: Math.round(s), done, failed: p.counts.failed, running: p.counts.running, generation: p.generation, cellsPerSecond: Number((done / s).toFixed(2)), rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20), load: loadavg()[0].toFixed(1), mlflowRequests: proxy.requests.length }));
       })

@@ -7,6 +7,7 @@
  */
 import type { LocalServicesConfig } from './config.ts';
 import { httpOk } from './health.ts';
+import { mlflowPoolEnv } from './mlflow-pool.ts';
 import { ensureMlflow } from './install-mlflow.ts';
 import { statePaths } from './paths.ts';
 import { serviceStatus, startService, stopService, type Log, type ServiceHandle, type ServiceStatus, type StartOutcome, type StopOutcome } from './supervisor.ts';
@@ -58,6 +59,7 @@ export async function startLocalMlflow(config: LocalServicesConfig, log: Log): P
         ...withoutMlflowClientEnv(),
         PYTHONUNBUFFERED: '1',
         MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false',
+        ...mlflowPoolEnv(),
         MLFLOW_DISABLE_TELEMETRY: 'true',
         DO_NOT_TRACK: 'true',
       },

@@ -11,6 +11,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tcpOpen } from '../local/health.ts';
+import { mlflowPoolEnv } from '../local/mlflow-pool.ts';
 import { lastLines, runCommand } from '../local/run-command.ts';
 import { ServiceStartError } from '../local/errors.ts';
 import { serviceStatus, startService, stopService, type Log, type ServiceHandle, type ServiceStatus, type StartOutcome, type StopOutcome } from '../local/supervisor.ts';
@@ -85,6 +86,7 @@ export async function startMlflowTeam(config: TeamConfig, mlflowBin: string, sec
         MLFLOW_AUTH_ADMIN_PASSWORD: secrets.mlflowAdmin,
         MLFLOW_FLASK_SERVER_SECRET_KEY: secrets.mlflowFlaskKey,
         MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false',
+        ...mlflowPoolEnv(),
         MLFLOW_DISABLE_TELEMETRY: 'true',
         DO_NOT_TRACK: 'true',
         PYTHONUNBUFFERED: '1',

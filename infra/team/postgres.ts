@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { tcpOpen, waitUntil } from '../local/health.ts';
 import { InstallError, ServiceStartError } from '../local/errors.ts';
 import { lastLines, runCommand } from '../local/run-command.ts';
+import { MLFLOW_POOL_CONNECTIONS } from '../local/mlflow-pool.ts';
 import { serviceStatus, startService, stopService, type Log, type ServiceHandle, type ServiceStatus, type StartOutcome, type StopOutcome } from '../local/supervisor.ts';
 import { address, type TeamConfig } from './config.ts';
 import { asUser, giveTo, postgresUser } from './os-user.ts';
@@ -110,7 +111,10 @@ async function initCluster(config: TeamConfig, bin: string, secrets: TeamSecrets
   await appendFile(join(paths.pgData, 'pg_hba.conf'), '\n# rexsweep team stack: password clients from any address the server listens on\nhost all all 0.0.0.0/0 scram-sha-256\n');
   const conf = join(paths.pgData, 'postgresql.conf');
   const text = await readFile(conf, 'utf8');
-  if (!text.includes('# rexsweep')) await appendFile(conf, "\n# rexsweep: Temporal (2 pools) and MLflow (pooled, 2 workers) share this server\nmax_connections = 200\nlisten_addresses = ''\n");
+  // Temporal's two pools (30), and per MLflow worker its tracking pool and the auth app's default
+  // pool (15), with room for psql and the backups.
+  const connections = Math.max(200, 30 + config.mlflow.workers * (MLFLOW_POOL_CONNECTIONS + 15) + 20);
+  if (!text.includes('# rexsweep')) await appendFile(conf, `\n# rexsweep: Temporal (2 pools) and MLflow (pooled, ${config.mlflow.workers} workers) share this server\nmax_connections = ${connections}\nlisten_addresses = ''\n`);
 }
 
 async function ensureRolesAndDatabases(config: TeamConfig, bin: string, secrets: TeamSecrets): Promise<void> {

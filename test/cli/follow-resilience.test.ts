@@ -42,7 +42,7 @@ describe('superviseWorkers', () => {
         resolveDone = resolve;
         if (starts === 1) fail = reject;
       });
-      return { done, shutdown: async () => resolveDone() };
+      return { done, shutdown: async () => resolveDone(), status: () => ({}) };
     };
     const sup = await superviseWorkers(start, (m) => logs.push(m));
     expect(starts).toBe(1);
