@@ -55,7 +55,7 @@ export const DatasetSpecSchema = z.discriminatedUnion('source', [
   z.strictObject({
     source: z.literal('amazon'),
     name: DatasetNameSchema,
-    /** Sentires output, one review per line: user@item@x@feature|opinion|+1||... */
+    /** Sentires output, one review per line: user@item@@feature|opinion|+1||... (data/amazon-sentires.ts) */
     sentires: z.string(),
     /** Amazon 2014 review JSON lines (reviewerID, asin, unixReviewTime, overall). */
     reviews: z.string(),
@@ -127,6 +127,12 @@ export const ChoicesSchema = z.strictObject({
   complexityNorm: z.enum(['l2', 'l2-squared']).default('l2'),
   /** §3.3 caveat: threshold Δ after applying the user mask (recommended) or on raw Δ (code). */
   thresholdMaskedDelta: z.boolean().default(true),
+  /**
+   * Which Δ the CER explainer keeps with its lowest loss (recsys/models/cer/explainer.ts).
+   * 'after-step' (the reference): its loop evaluates Δ_t, calls optimizer.step(), then stores
+   * `delta`, i.e. Δ_{t+1}; 'evaluated': the Δ_t that the loss, bpr and norm belong to.
+   */
+  explainerKeeps: z.enum(['after-step', 'evaluated']).default('after-step'),
   /**
    * A7: EFM residuals over observed entries only, or full matrices. The brief recommends
    * 'observed'; measured on synthetic data, observed-only EFM (gradient form, 100 iterations)

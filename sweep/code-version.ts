@@ -7,5 +7,10 @@
  *
  * History:
  *   1  first sweep layer (CER, EFM in gradient form, dataset pipeline version 1).
+ *   2  issue 15: the CER explainer keeps Δ after the SGD step as the reference does
+ *      (choices.explainerKeeps, default 'after-step'; its complexity uses the float32 norm of the
+ *      evaluated Δ); PN/PS break tied counterfactual scores as the reference's reversed argsort
+ *      over the recommendation order; Amazon Sentires lines need an empty third field (dataset
+ *      pipeline version 2).
  */
-export const CODE_VERSION = 1;
+export const CODE_VERSION = 2;

@@ -1,18 +1,31 @@
 /**
- * Amazon Sentires output, one review per line (paper-brief §1.2 a):
- *   user@item@<x>@feature|opinion|+1||feature|opinion|-1:extra||...
- * Parsed as the brief recommends: the triplet field is everything after the third '@'
- * (re-joined, so an '@' inside a feature survives); each '||' segment loses everything from
- * its first ':' and its outer '|'; a segment with fewer than two '|' parts is skipped, as in
- * the reference. A sentiment other than "+1"/"-1" aborts the reference run: here it is an
- * InputError at that line.
+ * Amazon Sentires output, one review per line (paper-brief §1.2 a, A16), read as the reference
+ * reads it: user = split('@')[0], item = split('@')[1], triplet text = line[len(user) +
+ * len(item) + 3:], i.e. whatever follows `user@item@` and ONE more character. That character is
+ * the second '@' of `user@item@@…`: real output leaves the third field empty (the one real sample
+ * found, a CounteR reproduction's reviews_small.txt, does on all of its 1,000 lines).
+ *
+ * Accepted, with the reference's triplets:
+ *   user@item@@f|o|+1:…||…         the triplet text is everything after "@@" ('@' in it kept)
+ *   user@item, user@item@(@)       no triplet text: a row without triplets, as in the reference
+ *                                  (the first feature filter drops it)
+ * Refused, with an InputError naming file, line and field:
+ *   no '@' (field line)            the reference fails on it (IndexError)
+ *   a non-empty third field        the reference drops its first character and glues the rest,
+ *     (field 3)                    and the '@', to the first feature (user@item@0@screen|… gives
+ *                                  "@screen"), or misreads or fails on the triplets: the layout
+ *                                  it assumes is broken, so no row it makes can be trusted
+ *   an empty user or item          the reference would keep '' as an id
+ * Each '||' segment loses everything from its first ':' and its outer '|'; a segment with fewer
+ * than two '|' parts is skipped, as in the reference. A sentiment other than "+1"/"-1" aborts
+ * the reference run: here it is an InputError at that line.
  */
 import { InputError } from '../errors.ts';
 import { redactedExcerpt } from './excerpt.ts';
 import { readLines } from './lines.ts';
 import type { ReviewRow, Sentiment, Triplet } from './rows.ts';
 
-const LAYOUT = 'user@item@<x>@feature|opinion|sentiment||...';
+const LAYOUT = 'user@item@@feature|opinion|sentiment||...';
 
 export async function* parseAmazonSentires(path: string): AsyncGenerator<ReviewRow> {
   for await (const { line, lineNumber } of readLines(path)) yield parseAmazonSentiresLine(line, path, lineNumber);
@@ -22,10 +35,14 @@ export async function* parseAmazonSentires(path: string): AsyncGenerator<ReviewR
 export function parseAmazonSentiresLine(rawLine: string, file: string, lineNumber: number): ReviewRow {
   const line = rawLine.trim();
   const parts = line.split('@');
-  if (parts.length < 4) throw new InputError({ file, line: lineNumber, field: 'line' }, `4 '@'-separated fields ${LAYOUT}`, redactedExcerpt(line));
+  const at = (field: string, expected: string, got: string) => new InputError({ file, line: lineNumber, field }, expected, redactedExcerpt(got));
+  if (parts.length < 2) throw at('line', `4 '@'-separated fields ${LAYOUT} (or user@item for a review without triplets)`, line);
   const [user, item] = parts;
-  if (user === '') throw new InputError({ file, line: lineNumber, field: 'user' }, 'a non-empty user id before the first @', redactedExcerpt(line));
-  if (item === '') throw new InputError({ file, line: lineNumber, field: 'item' }, 'a non-empty item id between the first and second @', redactedExcerpt(line));
+  if (user === '') throw at('user', 'a non-empty user id before the first @', line);
+  if (item === '') throw at('item', 'a non-empty item id between the first and second @', line);
+  if (parts.length > 2 && parts[2] !== '') {
+    throw at('3', `an empty third field, ${LAYOUT}: the reference skips one character there, so anything in it would corrupt the first feature`, parts[2]);
+  }
   const triplets: Triplet[] = [];
   const segments = parts.slice(3).join('@').split('||');
   segments.forEach((segment, k) => {

@@ -26,8 +26,12 @@ import { writeSyntheticInterchange } from './synthetic.ts';
 import { insideRoot } from './safe-path.ts';
 import type { PairMap, ReviewRow } from './rows.ts';
 
-/** Bump when a change to recsys/data/ changes what a given input produces. */
-export const PIPELINE_VERSION = 1;
+/**
+ * Bump when a change to recsys/data/ changes what a given input produces.
+ *   2  Amazon Sentires lines with a non-empty third field are refused (amazon-sentires.ts): a
+ *      dataset cached from such a file must not be reused.
+ */
+export const PIPELINE_VERSION = 2;
 
 export interface PreparedResult {
   dataset: PreparedDataset;

@@ -5,7 +5,7 @@
  */
 import type { GroundTruthEntry, PreparedDataset, TestLists } from '../data/dataset.ts';
 import type { CounterfactualRequest, EvaluationView, Explanation, RecommendedPair } from '../models/explainable-model.ts';
-import { harmonicMean, jaccard, mean, ndcgAtK, precisionRecallF1, rankDescending, rankOf } from '../metrics/index.ts';
+import { counterfactualRank, harmonicMean, jaccard, mean, ndcgAtK, precisionRecallF1, rankDescending } from '../metrics/index.ts';
 
 export interface EvaluationOptions {
   /** K of top-K (rec_k = 5). */
@@ -113,12 +113,19 @@ export async function explanationMetrics(
   const W = data.test.width;
   const requests: CounterfactualRequest[] = [];
   const positions: number[] = [];
+  // PN/PS break ties by recommendation order (counterfactualRank): one order per list.
+  const orders: Int32Array[] = [];
+  const orderOfRow = new Map<number, Int32Array>();
   for (const e of explained) {
     const where = recs.listRow.get(pairKey(e.user, e.item));
     if (!where) throw new Error(`explanation for (${e.user}, ${e.item}) is not a recommended pair`);
     const items = data.test.items.subarray(where.row * W, (where.row + 1) * W);
+    let order = orderOfRow.get(where.row);
+    if (!order) orderOfRow.set(where.row, (order = rankDescending(recs.scores, where.row * W, W)));
     requests.push({ user: e.user, items, features: e.features });
-    positions.push(items.indexOf(e.item));
+    // The reference's items.index(target): the first copy in recommendation order.
+    positions.push(order.find((j) => items[j] === e.item)!);
+    orders.push(order);
   }
   let pnHits = 0;
   let psHits = 0;
@@ -126,8 +133,8 @@ export async function explanationMetrics(
     const necessity = await view.counterfactualScores(requests, 'necessity');
     const sufficiency = await view.counterfactualScores(requests, 'sufficiency');
     for (let p = 0; p < requests.length; p++) {
-      if (rankOf(necessity[p], positions[p]) >= opts.k) pnHits++;
-      if (rankOf(sufficiency[p], positions[p]) < opts.k) psHits++;
+      if (counterfactualRank(necessity[p], positions[p], orders[p]) >= opts.k) pnHits++;
+      if (counterfactualRank(sufficiency[p], positions[p], orders[p]) < opts.k) psHits++;
     }
   }
   const pn = explained.length ? pnHits / explained.length : 0;

@@ -1,6 +1,8 @@
 /**
- * Ranking and NDCG@K exactly as the reference evaluates them (paper-brief §3.2):
- * Python's stable descending sort for the top-K, sklearn's ndcg_score (ties averaged) for NDCG.
+ * Ranking and NDCG@K as the reference evaluates them (paper-brief §3.2, §3.5): Python's stable
+ * descending sort for the top-K, sklearn's ndcg_score (ties averaged) for NDCG, and for PN/PS
+ * the place of an item in `np.argsort(scores)[::-1]` (counterfactualRank: exact for lists of at
+ * most 16 candidates, see there).
  */
 
 /** Indices of scores[offset .. offset+width) in descending score order; ties keep list order. */
@@ -10,14 +12,25 @@ export function rankDescending(scores: ArrayLike<number>, offset = 0, width = sc
   return Int32Array.from(order);
 }
 
-/** Position (0-based) of candidate j in the descending order of scores. */
-export function rankOf(scores: ArrayLike<number>, j: number): number {
+/**
+ * Position (0-based) of candidate j in the reference's PN/PS ranking of counterfactual scores.
+ * The reference lists the candidates in recommendation order (rec_dict[user], the stable
+ * descending sort of the scores being explained: `order`, as rankDescending returns it) and
+ * ranks them with `np.argsort(cf_scores)[::-1]`: higher scores first and, among tied scores, the
+ * candidate LATER in recommendation order first, as a reversed stable ascending sort puts them.
+ *
+ * That is NumPy's order only where its argsort is stable. The reference's environment (Python
+ * 3.7, so NumPy ≤ 1.21, before the SIMD argsorts of NumPy 1.25/2.0) uses introsort, which sorts a
+ * list of at most 16 elements by insertion sort: stable, so this is exact for lists of ≤ 16
+ * candidates. Longer lists (the reference's 106) are partitioned first, and ties then come out
+ * in an order that depends on the partitioning; that order is not reproduced here.
+ */
+export function counterfactualRank(scores: ArrayLike<number>, j: number, order: ArrayLike<number>): number {
+  const place = new Int32Array(order.length);
+  for (let r = 0; r < order.length; r++) place[order[r]] = r;
   const s = scores[j];
   let rank = 0;
-  for (let m = 0; m < scores.length; m++) {
-    // Items scored higher, or tied and earlier in the list, come first (stable sort).
-    if (scores[m] > s || (scores[m] === s && m < j)) rank++;
-  }
+  for (let m = 0; m < scores.length; m++) if (scores[m] > s || (scores[m] === s && place[m] > place[j])) rank++;
   return rank;
 }
 

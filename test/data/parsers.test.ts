@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../recsys/errors.ts';
-import { parseAmazonSentires } from '../../recsys/data/amazon-sentires.ts';
+import { parseAmazonSentires, parseAmazonSentiresLine } from '../../recsys/data/amazon-sentires.ts';
 import { parseYelpSentires } from '../../recsys/data/yelp-sentires.ts';
 import { formatInterchangeLine, parseInterchange, parseInterchangeLine, writeInterchange } from '../../recsys/data/interchange.ts';
 import { readRawReviews } from '../../recsys/data/raw-reviews.ts';
@@ -52,7 +52,7 @@ describe('Amazon Sentires lines (brief §1.2 a)', () => {
       ['A1', 'B1', [['screen', 'bright', 1], ['battery life', 'short', -1], ['price', 'low', 1]], 1],
       ['A1', 'B2', [['screen', 'dim', -1]], 2],
       ['A2', 'B1', [['battery life', 'long', 1]], 4],
-      // '@' inside the triplet field survives: parts.slice(3).join('@')
+      // '@' inside the triplet text survives, as in the reference's line[len(user)+len(item)+3:]
       ['A2', 'B3', [['email@home', 'fine', 1]], 5],
     ]);
     expect(rows[0].source.file).toBe(f);
@@ -70,6 +70,43 @@ describe('Amazon Sentires lines (brief §1.2 a)', () => {
 
   it('feature|opinion without a sentiment is an InputError (the reference crashes there)', async () => {
     await expectInputError(collect(parseAmazonSentires(fixture('amazon-missing-sentiment.txt'))), fixture('amazon-missing-sentiment.txt'), 2, /"\+1" or "-1"/);
+  });
+
+  /** The reference's parse of one line, by hand: its triplet text is line[len(user)+len(item)+3:]. */
+  const parse = (line: string) => parseAmazonSentiresLine(line, 'cds.txt', 7);
+  const refuse = (line: string) => {
+    try {
+      parse(line);
+    } catch (e) {
+      expect(e).toBeInstanceOf(InputError);
+      return e as InputError;
+    }
+    throw new Error(`accepted ${line}`);
+  };
+
+  it('user@item@@…: the triplets after "@@", as the reference (":sentence" dropped, "@" in it harmless)', () => {
+    const row = parse('U1@I1@@price|great|+1:great price, mail me @ home||screen|dim|-1:the screen is dim');
+    expect([row.user, row.item, row.triplets]).toEqual(['U1', 'I1', [['price', 'great', 1], ['screen', 'dim', -1]]]);
+    expect(row.source).toEqual({ file: 'cds.txt', line: 7 });
+  });
+
+  it('user@item, user@item@ and user@item@@: a review without triplets, as the reference', () => {
+    for (const line of ['U1@I1', 'U1@I1@', 'U1@I1@@']) expect(parse(line), line).toMatchObject({ user: 'U1', item: 'I1', triplets: [] });
+  });
+
+  it('a non-empty third field is refused at its line, field 3 (the reference would make "@screen" or "0@screen")', () => {
+    for (const [line, third] of [['U1@I1@0@screen|bright|+1', '0'], ['U1@I1@10@screen|bright|+1', '10'], ['U1@I1@screen|bright|+1', 'screen|bright|+1']]) {
+      const e = refuse(line);
+      expect(e.location).toEqual({ file: 'cds.txt', line: 7, field: '3' });
+      expect(e.got).toBe(third);
+      expect(e.message).toMatch(/^cds\.txt:7 \(field 3\): expected an empty third field/);
+    }
+  });
+
+  it('no "@", an empty user or an empty item is refused, naming the field', () => {
+    expect(refuse('U1 I1 screen|bright|+1').location).toEqual({ file: 'cds.txt', line: 7, field: 'line' });
+    expect(refuse('@I1@@screen|bright|+1').location.field).toBe('user');
+    expect(refuse('U1@@@screen|bright|+1').location.field).toBe('item');
   });
 });
 

@@ -81,7 +81,7 @@ describe('the same corpus in every on-disk format gives the same dataset', () =>
     };
     await writeInterchange(files.interchange, recs);
     const line = (xs: unknown[]) => xs.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join('\n') + '\n';
-    await writeFile(files.amazonSentires, line(recs.map((r) => `${r.user}@${r.item}@0@${r.triplets.map(([f, o, s]) => `${f}|${o}|${sentiment(s)}`).join('||')}`)));
+    await writeFile(files.amazonSentires, line(recs.map((r) => `${r.user}@${r.item}@@${r.triplets.map(([f, o, s]) => `${f}|${o}|${sentiment(s)}`).join('||')}`)));
     await writeFile(files.amazonReviews, line(recs.map((r) => ({ reviewerID: r.user, asin: r.item, unixReviewTime: r.time, overall: r.rating, reviewText: '…' }))));
     await writeFile(files.yelpSentires, line(recs.map((r) => ({ user: r.user, item: r.item, sentence: r.triplets.map(([f, o, s]) => [f, o, `${o} ${f}`, s]) }))));
     await writeFile(files.yelpReviews, line(recs.map((r) => ({ user_id: r.user, business_id: r.item, date: iso(r.time as number), stars: r.rating }))));
@@ -113,7 +113,7 @@ describe('the same corpus in every on-disk format gives the same dataset', () =>
     const recs = generateSynthetic(SyntheticSettingsSchema.parse({ users: 30, seed: 2 }));
     const sentires = join(dir, 's.txt');
     const reviews = join(dir, 'r.json');
-    await writeFile(sentires, recs.map((r) => `${r.user}@${r.item}@0@${r.triplets.map(([f, o, s]) => `${f}|${o}|${s > 0 ? '+1' : '-1'}`).join('||')}`).join('\n'));
+    await writeFile(sentires, recs.map((r) => `${r.user}@${r.item}@@${r.triplets.map(([f, o, s]) => `${f}|${o}|${s > 0 ? '+1' : '-1'}`).join('||')}`).join('\n'));
     // u01 keeps only 9 timestamps (< userThresh 10): the second filter must remove it
     const u1 = recs.filter((r) => r.user === 'u01');
     const dropped = new Set(u1.slice(9).map((r) => r.item));

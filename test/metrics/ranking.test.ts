@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { idealDcg, ndcgAtK, rankDescending, rankOf, tieAveragedDcg } from '../../recsys/metrics/index.ts';
+import { counterfactualRank, idealDcg, ndcgAtK, rankDescending, tieAveragedDcg } from '../../recsys/metrics/index.ts';
 
 describe('NDCG@5 (paper-brief §3.2)', () => {
   it('ideal DCG@5 with six positives is Σ_{r=1..5} 1/log2(r+1) = 2.94846', () => {
@@ -54,9 +54,18 @@ describe('ranking', () => {
     expect(Array.from(rankDescending([0.2, 0.9, 0.2, 0.5]))).toEqual([1, 3, 0, 2]);
   });
 
-  it('rankOf agrees with rankDescending', () => {
-    const scores = [0.3, 0.1, 0.3, 0.8, 0.0];
-    const order = Array.from(rankDescending(scores));
-    for (let j = 0; j < scores.length; j++) expect(rankOf(scores, j)).toBe(order.indexOf(j));
+  it('counterfactualRank: higher first, ties later-in-recommendation-order first (np.argsort(s)[::-1] on ≤ 16)', () => {
+    // Recommendation order of candidates 0..4 (by the explained scores): 3, 0, 4, 1, 2.
+    const order = [3, 0, 4, 1, 2];
+    // Counterfactual scores: 0.8 for candidate 2, a three-way tie at 0.5, then 0.1.
+    const cf = [0.5, 0.1, 0.8, 0.5, 0.5];
+    // In recommendation order the scores are [0.5, 0.5, 0.5, 0.1, 0.8] (candidates 3, 0, 4, 1, 2).
+    // A stable ascending argsort of those is [3, 0, 1, 2, 4]; reversed, [4, 2, 1, 0, 3]: candidate
+    // 2, then the tie from last to first (4, 0, 3), then candidate 1.
+    const expected = [2, 4, 0, 3, 1];
+    for (let j = 0; j < 5; j++) expect(counterfactualRank(cf, j, order), `candidate ${j}`).toBe(expected.indexOf(j));
+    // Without ties it is the plain descending rank.
+    const distinct = [0.3, 0.1, 0.9, 0.8, 0.0];
+    for (let j = 0; j < 5; j++) expect(counterfactualRank(distinct, j, order)).toBe(Array.from(rankDescending(distinct)).indexOf(j));
   });
 });

@@ -37,6 +37,7 @@ describe('fixedSettingsFingerprint', () => {
       sweepOf({ cell: { datasetCache: '/somewhere/else' } }),
       // Written-out defaults and the per-model spelling of a single epochs value.
       sweepOf({ epochs: { cer: 10, efm: 10 }, cell: { cer: { learningRate: 5e-4 }, choices: { perturbNonZeroOnly: false } } }),
+      sweepOf({ cell: { choices: { explainerKeeps: 'after-step' } } }),
     ];
     for (const s of same) expect(fixedSettingsFingerprint(s)).toBe(base);
   });
@@ -51,6 +52,7 @@ describe('fixedSettingsFingerprint', () => {
       sweepOf({ cell: { efm: { latentFactors: 10 } } }),
       sweepOf({ cell: { data: { featureThresh: 50 } } }),
       sweepOf({ cell: { choices: { groundTruth: 'positive' } } }),
+      sweepOf({ cell: { choices: { explainerKeeps: 'evaluated' } } }),
       sweepOf({ cell: { backend: 'wasm' } }),
     ];
     const prints = different.map(fixedSettingsFingerprint);

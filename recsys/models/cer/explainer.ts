@@ -9,10 +9,21 @@
  *   bpr     = lam · relu(alpha + s − margin)
  *   loss    = ‖Δ‖₂ + bpr + γ‖Δ‖₁           (‖Δ‖₂ = sqrt(ΣΔ² + 1e-12); ΣΔ² with complexityNorm 'l2-squared')
  *
- * Δ₀ ~ U(−N, 0); plain SGD for `steps` steps; the lowest-loss Δ among Δ₀ … Δ_{steps−1} (each evaluated
- * before its update, as in the reference loop) is kept with its bpr. Valid iff bpr* < lam·alpha.
- * E = {f : Δ*_f < −maskThresh} (Δ* ⊙ mask with thresholdMaskedDelta), else {argmin}; complexity =
- * ‖Δ*‖₂ (or ‖Δ*‖²₂) + γ|E|.
+ * Δ₀ ~ U(−N, 0); plain SGD for `steps` steps: step t evaluates the loss at Δ_t, then updates Δ_t to
+ * Δ_{t+1}. The step with the lowest loss (strictly below every earlier one) wins; its loss, bpr
+ * and ‖Δ_t‖ are kept, and with them a Δ* chosen by choices.explainerKeeps:
+ *
+ *   'after-step' (default) Δ_{t+1}, as the reference: its loop stores `delta` after
+ *                          optimizer.step(), so the Δ it explains with is one step past the Δ its
+ *                          loss, bpr and complexity norm (lowest_l2) were computed at. At t = 0 it
+ *                          is Δ₀: the reference evaluates Δ₀ once before its loop, and the loop's
+ *                          t = 0 loss equals that, so never beats it. When no later step improves
+ *                          (or steps = 1) Δ₀ is kept with its bpr; the reference then fails on
+ *                          lowest_bpr = None.
+ *   'evaluated'            Δ_t itself: Δ*, its loss, bpr and norm belong together.
+ *
+ * Valid iff bpr* < lam·alpha. E = {f : Δ*_f < −maskThresh} (Δ* ⊙ mask with thresholdMaskedDelta),
+ * else {argmin}; complexity = ‖Δ_t‖₂ (or ‖Δ_t‖²₂) + γ|E|, in float32 as the reference's norm.
  *
  * Δ₀ of pair (u, i) comes from Rng.derive(seed, 'cer-explain:u:i'): a pair's explanation does not depend
  * on which other pairs share its chunk, nor on the order of the pairs, and clean and attacked runs
@@ -38,6 +49,8 @@ export interface ExplainerParams {
   chunkSize: number;
   complexityNorm: 'l2' | 'l2-squared';
   thresholdMaskedDelta: boolean;
+  /** Which Δ is kept with the lowest loss (see the file comment). */
+  keeps: 'after-step' | 'evaluated';
   /** N: feature range [0, N] and Δ range [−N, 0] (the reference hard-codes 5). */
   maxRange: number;
   /** Seed of the Δ₀ draws. */
@@ -57,6 +70,7 @@ export function explainerParams(config: ResolvedCellConfig, maxRange: number): E
     chunkSize: e.chunkSize,
     complexityNorm: config.choices.complexityNorm,
     thresholdMaskedDelta: config.choices.thresholdMaskedDelta,
+    keeps: config.choices.explainerKeeps,
     maxRange,
     seed: config.seed,
   };
@@ -67,11 +81,15 @@ export function initialDelta(seed: number, user: number, item: number, featureCo
   return Rng.derive(seed, `cer-explain:${user}:${item}`).uniformArray(featureCount, -maxRange, 0);
 }
 
-/** The optimiser's result for a chunk of pairs: best Δ [B × F], its bpr and loss [B], the mask [B × F]. */
+/**
+ * The optimiser's result for a chunk of pairs: the kept Δ* [B × F]; the lowest loss, its bpr and
+ * the complexity norm ‖Δ_t‖₂ (ΣΔ² with 'l2-squared') of the Δ_t it was computed at [B]; the mask [B × F].
+ */
 export interface DeltaOptimum {
   delta: Float32Array;
   bpr: Float32Array;
   loss: Float32Array;
+  norm: Float32Array;
   mask: Float32Array;
 }
 
@@ -117,14 +135,17 @@ export async function optimiseDeltas(
   delta0.dispose();
   let bestLoss: tf.Tensor1D = tf.fill([B], Number.POSITIVE_INFINITY);
   let bestBpr: tf.Tensor1D = tf.zeros([B]);
+  let bestNorm: tf.Tensor1D = tf.zeros([B]);
   let bestDelta: tf.Tensor2D = tf.zeros([B, F]);
   const kernelsT = transposedKernels(model);
   const { lam, alpha, gamma, learningRate } = params;
   const squared = params.complexityNorm === 'l2-squared';
+  const afterStep = params.keeps === 'after-step';
   try {
     for (let t = 0; t < params.steps; t++) {
       let rowLoss: tf.Tensor1D | undefined;
       let bpr: tf.Tensor1D | undefined;
+      let norm: tf.Tensor1D | undefined;
       const { value, grads } = tf.variableGrads(() => {
         const shift = tf.clipByValue(tf.mul(delta, m), -R, 0);
         const yStar = tf.clipByValue(tf.add(y, shift), 0, R) as tf.Tensor2D;
@@ -132,6 +153,8 @@ export async function optimiseDeltas(
         const b = tf.mul(tf.relu(tf.sub(tf.add(s, alpha), margin)), lam);
         const sq = tf.sum(tf.square(delta), 1);
         const l2 = squared ? sq : tf.sqrt(tf.add(sq, 1e-12));
+        // The reported norm has no 1e-12 (it is only there to keep the gradient finite at Δ = 0).
+        norm = tf.keep((squared ? sq : tf.sqrt(sq)) as tf.Tensor1D);
         // |Δ| written as Δ·sign(Δ) (Sign has zero gradient): subgradient sign(Δ), 0 at Δ = 0 as in
         // PyTorch; tf.abs's gradient would be −1 there.
         const l1 = tf.sum(tf.mul(delta, tf.sign(delta)), 1);
@@ -141,19 +164,23 @@ export async function optimiseDeltas(
         return tf.sum(rl) as tf.Scalar;
       }, [delta]);
       const next = tf.tidy(() => {
+        const stepped = tf.sub(delta, tf.mul(grads[delta.name], learningRate));
+        const kept = afterStep && t > 0 ? stepped : delta;
         const improved = tf.less(rowLoss!, bestLoss);
         const improvedRows = tf.tile(tf.expandDims(improved, 1), [1, F]);
         return {
           loss: tf.where(improved, rowLoss!, bestLoss) as tf.Tensor1D,
           bpr: tf.where(improved, bpr!, bestBpr) as tf.Tensor1D,
-          delta: tf.where(improvedRows, delta, bestDelta) as tf.Tensor2D,
-          stepped: tf.sub(delta, tf.mul(grads[delta.name], learningRate)),
+          norm: tf.where(improved, norm!, bestNorm) as tf.Tensor1D,
+          delta: tf.where(improvedRows, kept, bestDelta) as tf.Tensor2D,
+          stepped,
         };
       });
       delta.assign(next.stepped as tf.Tensor2D);
-      tf.dispose([value, grads[delta.name], rowLoss!, bpr!, bestLoss, bestBpr, bestDelta, next.stepped]);
+      tf.dispose([value, grads[delta.name], rowLoss!, bpr!, norm!, bestLoss, bestBpr, bestNorm, bestDelta, next.stepped]);
       bestLoss = next.loss;
       bestBpr = next.bpr;
+      bestNorm = next.norm;
       bestDelta = next.delta;
       await yieldToEventLoop();
     }
@@ -161,10 +188,11 @@ export async function optimiseDeltas(
       delta: (await bestDelta.data()) as Float32Array,
       bpr: (await bestBpr.data()) as Float32Array,
       loss: (await bestLoss.data()) as Float32Array,
+      norm: (await bestNorm.data()) as Float32Array,
       mask,
     };
   } finally {
-    tf.dispose([x, y, m, margin, delta, bestLoss, bestBpr, bestDelta, ...kernelsT]);
+    tf.dispose([x, y, m, margin, delta, bestLoss, bestBpr, bestNorm, bestDelta, ...kernelsT]);
   }
 }
 
@@ -177,10 +205,8 @@ export function toExplanation(pair: RecommendedPair, opt: DeltaOptimum, k: numbe
   }
   const thresh = Math.fround(-params.maskThresh);
   const d = new Float32Array(F);
-  let sq = 0;
   for (let f = 0; f < F; f++) {
     const v = opt.delta[k * F + f];
-    sq += v * v;
     d[f] = params.thresholdMaskedDelta ? v * opt.mask[k * F + f] : v;
   }
   const features: number[] = [];
@@ -190,8 +216,7 @@ export function toExplanation(pair: RecommendedPair, opt: DeltaOptimum, k: numbe
     for (let f = 1; f < F; f++) if (d[f] < d[arg]) arg = f;
     features.push(arg);
   }
-  const norm = params.complexityNorm === 'l2-squared' ? sq : Math.sqrt(sq);
-  return { user: pair.user, item: pair.item, explained: true, features, complexity: norm + params.gamma * features.length };
+  return { user: pair.user, item: pair.item, explained: true, features, complexity: opt.norm[k] + params.gamma * features.length };
 }
 
 /** Explain every pair, params.chunkSize rows of Δ at a time. */

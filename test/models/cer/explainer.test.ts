@@ -10,6 +10,7 @@ import {
   explainerParams,
   initialDelta,
   optimiseDeltas,
+  toExplanation,
   type ExplainerParams,
 } from '../../../recsys/models/cer/explainer.ts';
 import { scorePairs } from '../../../recsys/models/cer/score.ts';
@@ -31,6 +32,7 @@ const base: ExplainerParams = {
   chunkSize: 4096,
   complexityNorm: 'l2',
   thresholdMaskedDelta: true,
+  keeps: 'after-step',
   maxRange: 5,
   seed: 0,
 };
@@ -66,16 +68,20 @@ describe('counterfactual explainer on a hand-built model', () => {
     expect(noMask[0]).toMatchObject({ explained: true, features: [0] });
     expect(tf.memory().numTensors).toBe(before);
 
-    // Δ*₀ brings the score just below margin − α: σ(2(4 + Δ₀) − 5) < 0.45 ⇔ Δ₀ < −1.6003.
+    // The evaluated Δ_t brings the score just below margin − α: σ(2(4 + Δ₀) − 5) < 0.45 ⇔ Δ₀ < −1.6003.
+    const evaluated = await optimiseDeltas(model, X, Y, [pairs[0]], { ...base, keeps: 'evaluated' });
+    expect(evaluated.delta[0]).toBeLessThan(-1.6);
+    expect(evaluated.delta[0]).toBeGreaterThan(-1.8);
+    expect(Math.abs(evaluated.delta[1])).toBeLessThan(0.1);
+    expect(Math.abs(evaluated.delta[2])).toBeLessThan(0.1);
+    expect(evaluated.bpr[0]).toBeLessThan(200 * 0.05);
+    expect(evaluated.norm[0]).toBeCloseTo(Math.hypot(...evaluated.delta), 5);
+    // The reference keeps Δ one SGD step later, with Δ_t's loss, bpr and norm. bpr is 0 at Δ_t,
+    // so that step moves Δ₀ by lr·(1 + 1) towards 0: back above the margin.
     const opt = await optimiseDeltas(model, X, Y, [pairs[0]], base);
-    const d0 = opt.delta[0];
-    expect(d0).toBeLessThan(-1.6);
-    expect(d0).toBeGreaterThan(-1.8);
-    expect(Math.abs(opt.delta[1])).toBeLessThan(0.1);
-    expect(Math.abs(opt.delta[2])).toBeLessThan(0.1);
-    expect(opt.bpr[0]).toBeLessThan(200 * 0.05);
-    const norm = Math.hypot(opt.delta[0], opt.delta[1], opt.delta[2]);
-    expect(ex[0].complexity).toBeCloseTo(norm + 1, 5);
+    expect([opt.loss[0], opt.bpr[0], opt.norm[0]]).toEqual([evaluated.loss[0], evaluated.bpr[0], evaluated.norm[0]]);
+    expect(opt.delta[0] - evaluated.delta[0]).toBeCloseTo(0.02, 3);
+    expect(ex[0].complexity).toBeCloseTo(opt.norm[0] + 1, 5);
     // 'l2-squared' complexity uses ‖Δ*‖²₂.
     const sq = await explainPairs(model, X, Y, [pairs[0]], { ...base, complexityNorm: 'l2-squared' });
     expect(sq[0].features).toEqual([0]);
@@ -93,6 +99,35 @@ describe('counterfactual explainer on a hand-built model', () => {
     expect(opt.bpr[0]).toBeCloseTo(bpr, 4);
     expect(opt.loss[0]).toBeCloseTo(Math.hypot(3, 0.5, 0.05) + bpr + 3.55, 4);
     disposeCerModel(model);
+  });
+
+  it("keeps Δ after the step with the evaluated Δ's loss ('after-step', the reference) or the evaluated Δ ('evaluated')", async () => {
+    const model = featureZeroModel();
+    // margin 2 > any score: bpr = 0 with zero gradient, so loss = ‖Δ‖₂ + ‖Δ‖₁ and, for Δ = (d, 0, 0),
+    // the gradient is (2·sign(d), 0, 0). With lr 0.375 every value below is exact in float32:
+    //   t  Δ_t    loss_t   Δ_{t+1}
+    //   0  −1     2        −0.25
+    //   1  −0.25  0.5      0.5      ← lowest loss (t = 3 only ties it)
+    //   2  0.5    1        −0.25
+    //   3  −0.25  0.5      0.5
+    const pair: RecommendedPair = { user: 0, item: 0, marginScore: 2 };
+    const params: ExplainerParams = { ...base, learningRate: 0.375, steps: 4 };
+    const init = Float32Array.from([-1, 0, 0]);
+    const reference = await optimiseDeltas(model, X, Y, [pair], params, init);
+    expect(Array.from(reference.delta)).toEqual([0.5, 0, 0]);
+    expect([reference.loss[0], reference.bpr[0], reference.norm[0]]).toEqual([0.5, 0, 0.25]);
+    const evaluated = await optimiseDeltas(model, X, Y, [pair], { ...params, keeps: 'evaluated' }, init);
+    expect(Array.from(evaluated.delta)).toEqual([-0.25, 0, 0]);
+    expect([evaluated.loss[0], evaluated.bpr[0], evaluated.norm[0]]).toEqual([0.5, 0, 0.25]);
+    // No feature of Δ* = (0.5, 0, 0) is below −0.1: E = {argmin} = {1}; complexity ‖Δ₁‖ + γ|E|.
+    expect(toExplanation(pair, reference, 0, F, params)).toEqual({ user: 0, item: 0, explained: true, features: [1], complexity: 1.25 });
+    expect(toExplanation(pair, evaluated, 0, F, params)).toEqual({ user: 0, item: 0, explained: true, features: [0], complexity: 1.25 });
+    disposeCerModel(model);
+  });
+
+  it('keeps Δ after the step by default (choices.explainerKeeps)', () => {
+    expect(explainerParams(tinyConfig(), 5).keeps).toBe('after-step');
+    expect(explainerParams(tinyConfig({ choices: { explainerKeeps: 'evaluated' } }), 5).keeps).toBe('evaluated');
   });
 
   it('Δ₀ ~ U(−N, 0) per pair, from the seed, user and item', () => {
