@@ -35,10 +35,25 @@ export interface CellRef {
 
 export interface BeginCellResult {
   runId: string;
-  /** The cell already has a FINISHED run: nothing to do. */
+  /** The cell already has a FINISHED run: nothing to train. */
   finished: boolean;
   /** Metrics of that finished run, for the sweep's table. */
   summary?: CellSummary;
+  /**
+   * Set when that run lacks evaluations the cell asks for (a new ε_A or attack): what to evaluate
+   * on its stored model. Absent when it holds them all (the cell is reused as it is).
+   */
+  stored?: StoredModel;
+}
+
+/** A finished cell's trained model, as its run records it, and the evaluations it still lacks. */
+export interface StoredModel {
+  trained: Omit<TrainedRef, 'losses'>;
+  missing: Pick<EvaluateInput, 'attack' | 'epsilon'>[];
+  /** The clean evaluation's explanations (runs written before this was tagged: evaluate clean again). */
+  cleanExplanations?: string;
+  /** Why the model cannot be evaluated (no model recorded): the cell fails with it, its run untouched. */
+  unavailable?: string;
 }
 
 export interface PreparedRef {

@@ -18,10 +18,18 @@ import {
   runNamePartsFromConfig,
   sweepParams,
   sweepRunName,
+  cleanValuesOf,
+  evaluationId,
+  evaluationMetrics,
+  evaluationsHeld,
+  formatEvaluations,
+  missingEvaluations,
   type MlflowClient,
   type Run,
 } from '../tracking/index.ts';
-import type { CellRef, CellSummary } from './contracts.ts';
+import { cellEvaluations } from '../sweep/expand.ts';
+import type { CellConfig } from '../recsys/config.ts';
+import type { CellRef, CellSummary, StoredModel } from './contracts.ts';
 import type { RecordActivities } from './types.ts';
 
 export interface RecordDeps {
@@ -65,7 +73,10 @@ export function createRecordActivities(deps: RecordDeps): RecordActivities {
         params: sweepParams(ref.sweep),
       });
       const run = got.run;
-      if (run.info.status === 'FINISHED') return { runId: run.info.runId, finished: true, summary: summaryFromRun(ref.cellKey, run) };
+      if (run.info.status === 'FINISHED') {
+        const stored = await storedModelOf(mlflow, run, ref.cell);
+        return { runId: run.info.runId, finished: true, summary: summaryFromRun(ref.cellKey, run), ...(stored ? { stored } : {}) };
+      }
       if (run.info.status !== 'RUNNING') await mlflow.updateRun(run.info.runId, { status: 'RUNNING' });
       return { runId: run.info.runId, finished: false };
     },
@@ -81,13 +92,28 @@ export function createRecordActivities(deps: RecordDeps): RecordActivities {
       };
       // Metrics, curve and the accepted model's path in one log-batch (more only past MLflow's
       // 1,000 metrics a request), then one update: ≤ 6 MLflow requests a cell in all.
+      const cleanExplanations = rows.find((r) => r.attack === 'none')?.explanationsArtifact;
       const tags = {
         ...(trained.modelArtifact ? { [TAG.modelArtifact]: trained.modelArtifact } : {}),
         ...(trained.worker ? { [TAG.worker]: trained.worker } : {}),
+        ...(cleanExplanations ? { [TAG.cleanExplanations]: cleanExplanations } : {}),
+        [TAG.evaluations]: formatEvaluations(rows.map(evaluationId)),
       };
       await logCellResult(mlflow, runId, result, { tags });
       await closeRun(mlflow, runId, 'FINISHED');
       return summaryFromRows(ref.cellKey, runId, rows);
+    },
+
+    async addEvaluations(ref, runId, rows) {
+      const run = await mlflow.getRun(runId);
+      const latest = new Map(run.data.metrics.map((m) => [m.key, m.value]));
+      const held = await evaluationsHeld(mlflow, run, ref.cell.attacks);
+      const metrics = evaluationMetrics(rows, {
+        cleanValues: cleanValuesOf(latest),
+        curvesStarted: new Set([...held].map((id) => id.split('@')[0])),
+      });
+      await mlflow.logBatch(runId, { metrics, tags: { [TAG.evaluations]: formatEvaluations([...held, ...rows.map(evaluationId)]) } });
+      return summaryFromRun(ref.cellKey, await mlflow.getRun(runId));
     },
 
     async failCell(_ref, runId, reason, status, trained) {
@@ -136,5 +162,40 @@ function summaryFromRun(cellKey: string, run: Run): CellSummary {
           },
         }
       : {}),
+  };
+}
+
+/**
+ * The stored model of a finished run and the evaluations the cell asks for that the run lacks;
+ * undefined when it lacks none (the run is reused as it is).
+ */
+async function storedModelOf(mlflow: MlflowClient, run: Run, cell: CellConfig): Promise<StoredModel | undefined> {
+  const missing = missingEvaluations(cellEvaluations(cell), await evaluationsHeld(mlflow, run, cell.attacks));
+  if (missing.length === 0) return undefined;
+  const tags = run.data.tags;
+  const latest = new Map(run.data.metrics.map((m) => [m.key, m.value]));
+  const modelArtifact = tags[TAG.modelArtifact];
+  return {
+    missing,
+    trained: {
+      modelArtifact: modelArtifact ?? '',
+      dataset: {
+        id: '',
+        folder: '',
+        users: latest.get('data.users') ?? 0,
+        items: latest.get('data.items') ?? 0,
+        features: latest.get('data.features') ?? 0,
+        trainPairs: latest.get('data.train_pairs') ?? 0,
+        testUsers: latest.get('data.test_users') ?? 0,
+      },
+      epochs: latest.get('train.epochs') ?? 0,
+      seconds: latest.get('train.seconds') ?? 0,
+      finalLoss: latest.get('train.final_loss') ?? Number.NaN,
+      backend: tags[TAG.backend] ?? 'unknown',
+      device: tags[TAG.device] ?? 'unknown',
+      ...(tags[TAG.worker] ? { worker: tags[TAG.worker] } : {}),
+    },
+    ...(tags[TAG.cleanExplanations] ? { cleanExplanations: tags[TAG.cleanExplanations] } : {}),
+    ...(modelArtifact === undefined && !cell.noop ? { unavailable: `run ${run.info.runId} records no trained model (tag ${TAG.modelArtifact})` } : {}),
   };
 }

@@ -12,6 +12,11 @@ export interface RecordActivities {
   beginCell(ref: CellRef): Promise<BeginCellResult>;
   /** Log final metrics and close the run FINISHED. */
   finishCell(ref: CellRef, runId: string, trained: TrainedRef, rows: EvaluationRow[]): Promise<CellSummary>;
+  /**
+   * Add evaluations of a finished cell's stored model to its run (metrics and the evaluations
+   * tag); the run stays FINISHED. Returns the summary read back from the run.
+   */
+  addEvaluations(ref: CellRef, runId: string, rows: EvaluationRow[]): Promise<CellSummary>;
   /** Close the run FAILED or KILLED with the reason (and the training curve, if training finished). */
   failCell(ref: CellRef, runId: string, reason: string, status: 'FAILED' | 'KILLED', trained?: TrainedRef): Promise<void>;
   /**

@@ -23,7 +23,7 @@ import {
 import { ConfigError, InputError } from '../recsys/errors.ts';
 import { canonicalJson } from '../sweep/canonical.ts';
 import { countCells } from '../sweep/expand.ts';
-import { extensionProblems, type ExtensionProblem } from '../sweep/extension.ts';
+import { evaluationsGrew, extensionProblems, type ExtensionProblem } from '../sweep/extension.ts';
 import { sweepId } from '../sweep/fingerprint.ts';
 import { gridHash } from '../sweep/grid-hash.ts';
 import { SweepConfigSchema, type SweepConfig } from '../sweep/schema.ts';
@@ -92,7 +92,8 @@ export async function startSweep(client: Client, config: SweepConfig, opts: Star
       const problems = extensionProblems(previous, config);
       if (problems.length > 0) refuse(problems);
     }
-    if (desc.status.name === 'COMPLETED' && desc.memo?.gridHash === grid) {
+    // The same cells and no new ε_A or attack for them: nothing to do.
+    if (desc.status.name === 'COMPLETED' && desc.memo?.gridHash === grid && previous && !evaluationsGrew(previous, config)) {
       const result: SweepProgress = await existing.result();
       if (result.counts.failed === 0 && result.counts.cancelled === 0) return { handle: existing, workflowId, sweepId: id, action: 'complete' };
     }

@@ -23,3 +23,4 @@ export * from './layout.ts';
 export { artifactProxyPath, proxyRootPath, ARTIFACT_PROXY_ROUTE } from './artifacts.ts';
 export type { Experiment, Run, RunInfo, RunStatus, TerminalRunStatus, Metric, FileInfo, ViewType } from './types.ts';
 export * from './dataset-publication.ts';
+export * from './evaluations-held.ts';

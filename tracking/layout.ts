@@ -43,6 +43,10 @@ export const TAG = {
   /** Name of the compute worker whose training attempt the workflow accepted (`rexsweep worker --name`). */
   worker: 'rexsweep.worker',
   duplicateOf: 'rexsweep.duplicate_of',
+  /** The evaluations the run holds (tracking/evaluations-held.ts). */
+  evaluations: 'rexsweep.evaluations',
+  /** Artifact path of the accepted clean evaluation's explanations: the reference of later attacked ones. */
+  cleanExplanations: 'rexsweep.clean_explanations',
 } as const;
 
 /** Ids used inside search filters: cell keys are hashes, sweep ids are slugs. */

@@ -88,6 +88,35 @@ function rowValues(row: EvaluationRow): Array<[EvalMetricName, number]> {
 /** All metrics of a cell result except the training curve (see `trainingCurveMetrics`). */
 export function cellResultMetrics(result: CellResult, opts: { timestamp?: number } = {}): MetricInput[] {
   const ts = opts.timestamp;
+  const header: Array<[string, number]> = [
+    // A model with nothing to train (the overlap baseline) has no loss curve and no final loss.
+    ...(result.train.losses.length > 0 ? [['train.final_loss', result.train.finalLoss] as [string, number]] : []),
+    ['train.seconds', result.train.seconds],
+    ['train.epochs', result.train.epochs],
+    ['data.users', result.dataset.users],
+    ['data.items', result.dataset.items],
+    ['data.features', result.dataset.features],
+    ['data.train_pairs', result.dataset.trainPairs],
+    ['data.test_users', result.dataset.testUsers],
+  ];
+  return [...header.map(([key, value]) => ({ key, value, step: 0, timestamp: ts })), ...evaluationMetrics(result.evaluations, { timestamp: ts })];
+}
+
+export interface EvaluationMetricOptions {
+  timestamp?: number;
+  /**
+   * The clean evaluation's values, for step 0 of an attack curve whose rows come without it
+   * (evaluations added to a finished run: its clean row was logged before). Default: the clean
+   * row among `rows`.
+   */
+  cleanValues?: ReadonlyArray<[EvalMetricName, number]>;
+  /** Attack curves that already have their step 0 (logged before). */
+  curvesStarted?: ReadonlySet<string>;
+}
+
+/** The `eval.*` metrics of evaluation rows: each attack curve starts at the clean values. */
+export function evaluationMetrics(rows: readonly EvaluationRow[], opts: EvaluationMetricOptions = {}): MetricInput[] {
+  const ts = opts.timestamp;
   const out: MetricInput[] = [];
   const seen = new Map<string, EvaluationRow>();
   const put = (key: string, value: number, step: number, row: EvaluationRow | undefined): void => {
@@ -100,18 +129,8 @@ export function cellResultMetrics(result: CellResult, opts: { timestamp?: number
     out.push({ key, value, step, timestamp: ts });
   };
 
-  // A model with nothing to train (the overlap baseline) has no loss curve and no final loss.
-  if (result.train.losses.length > 0) put('train.final_loss', result.train.finalLoss, 0, undefined);
-  put('train.seconds', result.train.seconds, 0, undefined);
-  put('train.epochs', result.train.epochs, 0, undefined);
-  put('data.users', result.dataset.users, 0, undefined);
-  put('data.items', result.dataset.items, 0, undefined);
-  put('data.features', result.dataset.features, 0, undefined);
-  put('data.train_pairs', result.dataset.trainPairs, 0, undefined);
-  put('data.test_users', result.dataset.testUsers, 0, undefined);
-
-  const clean = result.evaluations.filter((r) => r.attack === 'none');
-  const attacked = result.evaluations.filter((r) => r.attack !== 'none');
+  const clean = rows.filter((r) => r.attack === 'none');
+  const attacked = rows.filter((r) => r.attack !== 'none');
   for (const row of clean) {
     const step = epsilonStep(row.epsilon);
     for (const [name, value] of rowValues(row)) put(evalMetricKey('clean', name), value, step, row);
@@ -124,12 +143,21 @@ export function cellResultMetrics(result: CellResult, opts: { timestamp?: number
   }
   // Step 0 of each attack curve is the clean evaluation, unless an ε_A = 0 row of that attack exists.
   const cleanRow = clean.find((r) => epsilonStep(r.epsilon) === 0);
-  if (cleanRow) {
+  const cleanValues = opts.cleanValues ?? (cleanRow ? rowValues(cleanRow) : undefined);
+  if (cleanValues) {
     for (const attack of new Set(attacked.map((r) => r.attack as AttackName))) {
-      if (seen.has(`${evalMetricKey(attack, 'ndcg5')}@0`)) continue;
+      if (opts.curvesStarted?.has(attack) || seen.has(`${evalMetricKey(attack, 'ndcg5')}@0`)) continue;
       put(evalMetricKey(attack, 'epsilon'), 0, 0, undefined);
-      for (const [name, value] of rowValues(cleanRow)) put(evalMetricKey(attack, name), value, 0, undefined);
+      for (const [name, value] of cleanValues) put(evalMetricKey(attack, name), value, 0, undefined);
     }
   }
   return out;
+}
+
+/** The clean evaluation's values as a run's latest metrics hold them. */
+export function cleanValuesOf(latest: ReadonlyMap<string, number>): Array<[EvalMetricName, number]> {
+  return EVAL_METRIC_NAMES.flatMap((name): Array<[EvalMetricName, number]> => {
+    const v = latest.get(evalMetricKey('clean', name));
+    return v === undefined ? [] : [[name, v]];
+  });
 }

@@ -1,9 +1,11 @@
 /**
  * One cell: find or create its MLflow run, prepare data, train once, evaluate clean and under
- * every attack at every ε_A, record. A cell that already has a FINISHED run does nothing.
+ * every attack at every ε_A, record. A cell that already has a FINISHED run trains nothing: it
+ * is reused as it is, or, when it lacks evaluations now asked for (a new ε_A or attack), those
+ * are run on its stored model and added to the same run.
  */
 import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { CellOutcome, CellRef, CellSummary, EvaluateInput, TrainedRef } from '../activities/contracts.ts';
+import type { BeginCellResult, CellOutcome, CellRef, CellSummary, EvaluateInput, StoredModel, TrainedRef } from '../activities/contracts.ts';
 import type { ComputeActivities, RecordActivities } from '../activities/types.ts';
 import type { EvaluationRow } from '../recsys/cell/result.ts';
 import { cellEvaluations } from '../sweep/expand.ts';
@@ -25,7 +27,10 @@ export async function cellWorkflow({ ref: partial, queues, retry = {} }: CellWor
 
   // Not cancellable: a run created just as the cell is cancelled must be known, to be closed KILLED.
   const begun = await CancellationScope.nonCancellable(() => record.beginCell(ref));
-  if (begun.finished && begun.summary) return { state: 'finished', cached: true, summary: begun.summary };
+  if (begun.finished && begun.summary) {
+    if (!begun.stored) return { state: 'finished', cached: true, summary: begun.summary };
+    return evaluateStored(ref, begun, begun.stored, { record, prepare, compute });
+  }
 
   // What this workflow accepted: only these paths and this curve reach the run's result, so
   // writes of a superseded attempt (one Temporal gave up on, still running) land nowhere that
@@ -58,6 +63,39 @@ export async function cellWorkflow({ ref: partial, queues, retry = {} }: CellWor
     // End the workflow FAILED (not COMPLETED): the sweep records the failure, and a later run of
     // the sweep may start this cell again (ALLOW_DUPLICATE_FAILED_ONLY).
     throw ApplicationFailure.nonRetryable(reason, 'CellFailed', { runId: begun.runId });
+  }
+}
+
+/**
+ * The evaluations a finished cell lacks, on its stored model. Its run stays FINISHED on every
+ * path: a failure here fails the cell in the sweep (a later run tries again) but never touches
+ * the training and evaluations already done.
+ */
+async function evaluateStored(
+  ref: CellRef,
+  begun: BeginCellResult,
+  stored: StoredModel,
+  { record, prepare, compute }: { record: RecordActivities; prepare: ComputeActivities; compute: ComputeActivities },
+): Promise<CellOutcome> {
+  try {
+    if (stored.unavailable) throw ApplicationFailure.nonRetryable(stored.unavailable, 'StoredModelUnavailable');
+    await prepare.prepareData(ref);
+    const evaluate = (step: Pick<EvaluateInput, 'attack' | 'epsilon'>, cleanExplanations?: string) =>
+      compute.evaluateCell({ ref, runId: begun.runId, trained: stored.trained, ...step, ...(cleanExplanations ? { cleanExplanations } : {}) });
+    const rows: EvaluationRow[] = [];
+    let reference = stored.cleanExplanations;
+    for (const step of stored.missing) {
+      // A run written before the clean explanations were tagged: evaluate clean again for the
+      // reference (deterministic; not logged a second time).
+      if (step.attack !== 'none' && !reference) reference = (await evaluate({ attack: 'none', epsilon: 0 })).explanationsArtifact;
+      const row = await evaluate(step, reference);
+      if (step.attack === 'none') reference = row.explanationsArtifact;
+      rows.push(row);
+    }
+    return { state: 'finished', cached: false, summary: await record.addEvaluations(ref, begun.runId, rows) };
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    throw ApplicationFailure.nonRetryable(`evaluating the stored model: ${describeFailure(err)}`, 'CellFailed', { runId: begun.runId });
   }
 }
 

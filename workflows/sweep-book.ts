@@ -42,6 +42,8 @@ export interface SweepBookCarry {
   failures: CellFailure[];
   summariesDropped: number;
   failuresDropped: number;
+  /** An extension's re-evaluations: cells that settled after the cursor passed them (see extend). */
+  rescan?: boolean;
 }
 
 export type Counts = Record<CellState, number>;
@@ -59,6 +61,10 @@ export class SweepBook {
   private failures: CellFailure[];
   private summariesDropped: number;
   private failuresDropped: number;
+  /** Cells running when an extension added evaluations: when they settle they go round again. */
+  private readonly stale = new Set<string>();
+  /** One more pass of the cursor is owed to stale cells that settled behind it. */
+  private rescan: boolean;
 
   constructor(config: SweepConfig, carry?: SweepBookCarry) {
     this.config = config;
@@ -77,6 +83,7 @@ export class SweepBook {
     this.failures = carry?.failures ?? [];
     this.summariesDropped = carry?.summariesDropped ?? 0;
     this.failuresDropped = carry?.failuresDropped ?? 0;
+    this.rescan = carry?.rescan ?? false;
   }
 
   get sweep(): SweepConfig {
@@ -100,7 +107,7 @@ export class SweepBook {
 
   /** Cells not yet settled or running: the cursor has not reached them, or they wait to rerun. */
   hasWork(): boolean {
-    return this.reruns.length > 0 || this.cursor < this.total;
+    return this.reruns.length > 0 || this.cursor < this.total || this.rescan;
   }
 
   /**
@@ -117,6 +124,11 @@ export class SweepBook {
       this.unsettle(cell.key);
       this.running.set(cell.key, cell);
       return { cell, restart: r.restart };
+    }
+    // Once no stale cell runs, one pass over the grid for those that settled behind the cursor.
+    if (this.cursor >= this.total && this.rescan && this.stale.size === 0) {
+      this.cursor = 0;
+      this.rescan = false;
     }
     while (this.cursor < this.total && budget.cells > 0) {
       const cell = cellAt(this.config, this.cursor++);
@@ -141,6 +153,11 @@ export class SweepBook {
 
   settle(cell: SweepCell, state: SettledState, detail: { summary?: CellSummary; reason?: string } = {}): void {
     this.running.delete(cell.key);
+    if (this.stale.delete(cell.key) && (state === 'finished' || state === 'cached')) {
+      // Finished with the evaluations it was started with: pending again, for the ones added since.
+      this.rescan = true;
+      return;
+    }
     this.settled.set(cell.key, state);
     this.settledCounts[state]++;
     this.failures = this.failures.filter((f) => f.cellKey !== cell.key);
@@ -182,9 +199,17 @@ export class SweepBook {
    * A larger grid with the same fixed settings (the caller checked). Settled cells keep their
    * state by key; the cursor starts over in the new expansion order and skips them. Failure
    * indices are of the old order: they are forgotten, and found again as the cursor passes.
+   *
+   * `reevaluate` (the extension added ε_A values or attacks): finished and cached cells are
+   * pending again, so that the cursor reaches them and their stored models get the new
+   * evaluations; cells running now go round again once they settle.
    */
-  extend(config: SweepConfig): { added: number } {
+  extend(config: SweepConfig, opts: { reevaluate?: boolean } = {}): { added: number } {
     const before = this.total;
+    if (opts.reevaluate) {
+      for (const [key, state] of [...this.settled]) if (state === 'finished' || state === 'cached') this.unsettle(key);
+      for (const key of this.running.keys()) this.stale.add(key);
+    }
     this.config = config;
     this.total = countCells(config);
     this.cursor = 0;
@@ -236,6 +261,7 @@ export class SweepBook {
       failures: this.failures.slice(),
       summariesDropped: this.summariesDropped,
       failuresDropped: this.failuresDropped,
+      ...(this.rescan ? { rescan: true } : {}),
     };
   }
 }

@@ -33,8 +33,10 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { CellOutcome, CellSummary, SweepClose, SweepRef, SweepTracking } from '../activities/contracts.ts';
 import type { ReportActivities } from '../activities/report-types.ts';
 import type { RecordActivities } from '../activities/types.ts';
-import { extensionProblems } from '../sweep/extension.ts';
-import type { SweepCell } from '../sweep/expand.ts';
+import { evaluationsGrew, extensionProblems } from '../sweep/extension.ts';
+import { cellEvaluations, type SweepCell } from '../sweep/expand.ts';
+import { canonicalJson } from '../sweep/canonical.ts';
+import { sha256Hex } from '../sweep/sha256.ts';
 import type { SweepConfig } from '../sweep/schema.ts';
 import { cellDetails, cellSummary, sweepSummary } from '../sweep/ui-summary.ts';
 import { activityOptions } from './activity-options.ts';
@@ -111,6 +113,12 @@ const groupOf = (cell: SweepCell) => `${cell.dataset}|${cell.model}|${cell.lambd
 
 export function cellWorkflowId(sweepWorkflowId: string, cellKey: string): string {
   return `${sweepWorkflowId}/cell-${cellKey}`;
+}
+
+/** The workflow that adds evaluations to a finished cell: one per set of evaluations asked for. */
+export function evaluationsWorkflowId(cellWorkflowId: string, cell: Pick<SweepCell, 'config'>): string {
+  const plan = cellEvaluations(cell.config).map((e) => `${e.attack}@${e.epsilon}`);
+  return `${cellWorkflowId}/evaluations-${sha256Hex(canonicalJson(plan)).slice(0, 12)}`;
 }
 
 export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepProgress> {
@@ -194,7 +202,7 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepPro
       if (!Number.isInteger(n) || n < 1 || n > MAX_CONCURRENCY) throw new Error(`concurrency must be an integer from 1 to ${MAX_CONCURRENCY}, got ${n}`);
     },
   });
-  setHandler(extendUpdate, (config) => apply(() => (book.extend(config), showDetails())), {
+  setHandler(extendUpdate, (config) => apply(() => (book.extend(config, { reevaluate: evaluationsGrew(book.sweep, config) }), showDetails())), {
     validator: (config) => {
       notStopping();
       const problems = extensionProblems(book.sweep, config);
@@ -283,37 +291,56 @@ export async function sweepWorkflow(input: SweepWorkflowInput): Promise<SweepPro
       });
   };
 
+  const startCell = (cell: SweepCell, workflowId: string, restart: Restart | undefined) =>
+    executeChild(cellWorkflow, {
+      workflowId,
+      taskQueue: book.sweep.queues.workflow,
+      args: [{ ref: { sweep, tracking, cellKey: cell.key, cell: cell.config, ...(restart ? { restart } : {}) }, queues: book.sweep.queues, retry: book.sweep.retry }],
+      // A completed cell is never started again; a failed or cancelled one may be.
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      // What the Temporal UI lists for the cell (user metadata, not part of the command's
+      // identity: histories recorded without it replay unchanged).
+      staticSummary: cellSummary(cell),
+      staticDetails: cellDetails(cell.key, sweep),
+    });
+
   const runCell = async (cell: SweepCell, restart: Restart | undefined): Promise<CellSettlement> => {
     const workflowId = cellWorkflowId(sweep.workflowId, cell.key);
     let outcome: CellOutcome;
     try {
-      outcome = await executeChild(cellWorkflow, {
-        workflowId,
-        taskQueue: book.sweep.queues.workflow,
-        args: [{ ref: { sweep, tracking, cellKey: cell.key, cell: cell.config, ...(restart ? { restart } : {}) }, queues: book.sweep.queues, retry: book.sweep.retry }],
-        // A completed cell is never started again; a failed or cancelled one may be.
-        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-        // What the Temporal UI lists for the cell (user metadata, not part of the command's
-        // identity: histories recorded without it replay unchanged).
-        staticSummary: cellSummary(cell),
-        staticDetails: cellDetails(cell.key, sweep),
-      });
+      outcome = await startCell(cell, workflowId, restart);
     } catch (err) {
-      if (isCancellation(err)) return { state: 'cancelled', reason: stop?.reason ?? 'cancelled' };
-      if (err instanceof ChildWorkflowFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'CellFailed') {
-        return { state: 'failed', reason: err.cause.message };
-      }
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) return settlementOfError(err);
       // Completed by an earlier run of this sweep (or still running from one): its MLflow run says.
       const begun = await record.beginCell({ sweep, tracking, cellKey: cell.key, cell: cell.config, workflowId });
-      outcome =
-        begun.finished && begun.summary
-          ? { state: 'finished', cached: true, summary: begun.summary }
-          : { state: 'failed', reason: `cell workflow ${workflowId} exists (running, or completed earlier) but its run is not FINISHED`, runId: begun.runId };
+      if (begun.finished && begun.stored) {
+        // Finished, but asked for evaluations it lacks: a cell workflow of its own for them (the
+        // completed one is never started again), named by the evaluations asked for.
+        try {
+          outcome = await startCell(cell, evaluationsWorkflowId(workflowId, cell), restart);
+        } catch (again) {
+          if (!(again instanceof WorkflowExecutionAlreadyStartedError)) return settlementOfError(again);
+          outcome = { state: 'failed', reason: `cell workflow ${evaluationsWorkflowId(workflowId, cell)} exists (running, or completed earlier) but run ${begun.runId} still lacks evaluations` };
+        }
+      } else {
+        outcome =
+          begun.finished && begun.summary
+            ? { state: 'finished', cached: true, summary: begun.summary }
+            : { state: 'failed', reason: `cell workflow ${workflowId} exists (running, or completed earlier) but its run is not FINISHED`, runId: begun.runId };
+      }
     }
     if (outcome.state === 'finished') return { state: outcome.cached ? 'cached' : 'finished', summary: outcome.summary };
     return { state: 'failed', reason: outcome.reason };
+  };
+
+  /** A cell workflow's failure as the sweep records it; anything else is the sweep's own error. */
+  const settlementOfError = (err: unknown): CellSettlement => {
+    if (isCancellation(err)) return { state: 'cancelled', reason: stop?.reason ?? 'cancelled' };
+    if (err instanceof ChildWorkflowFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'CellFailed') {
+      return { state: 'failed', reason: err.cause.message };
+    }
+    throw err;
   };
 
   const close = async (how: SweepClose) => {

@@ -95,6 +95,41 @@ describe('SweepBook', () => {
     expect(book.counts()).toEqual({ pending: 0, running: 0, finished: 20, cached: 0, failed: 0, cancelled: 0 });
   });
 
+  it('an extension that adds evaluations sends every finished cell round again, running ones once they settle', () => {
+    const book = new SweepBook(config);
+    const settled = [0, 1, 2].map(() => book.next(unlimited())!.cell);
+    book.settle(settled[0], 'finished', { summary: summary(settled[0].key) });
+    book.settle(settled[1], 'cached', { summary: summary(settled[1].key) });
+    book.settle(settled[2], 'failed', { reason: 'x' });
+    // Past the end of the grid, with the last cell still running.
+    const rest: typeof cells = [];
+    for (let n; (n = book.next(unlimited())); ) rest.push(n.cell);
+    for (const c of rest.slice(0, -1)) book.settle(c, 'finished', { summary: summary(c.key) });
+    const running = rest[rest.length - 1];
+    const more = sweepOf({ epsilonsA: [...config.epsilonsA, 2] });
+    expect(book.extend(more, { reevaluate: true })).toEqual({ added: 0 });
+    // Everything but the failed cell and the running one is pending again.
+    expect(book.counts()).toEqual({ pending: 10, running: 1, finished: 0, cached: 0, failed: 1, cancelled: 0 });
+    const again: string[] = [];
+    for (let n; (n = book.next(unlimited())); ) {
+      again.push(n.cell.key);
+      expect(n.cell.config.epsilonsA).toEqual(more.epsilonsA);
+      book.settle(n.cell, 'finished', { summary: summary(n.cell.key) });
+    }
+    expect(again).toHaveLength(10);
+    expect(again).not.toContain(running.key);
+    // The running cell settles with its old evaluations: it is owed a pass of its own.
+    book.settle(running, 'finished', { summary: summary(running.key) });
+    expect(book.hasWork()).toBe(true);
+    const carried = new SweepBook(more, JSON.parse(JSON.stringify(book.carry())));
+    const last = carried.next(unlimited())!;
+    expect(last.cell.key).toBe(running.key);
+    carried.settle(last.cell, 'finished', { summary: summary(last.cell.key) });
+    expect(carried.next(unlimited())).toBeUndefined();
+    expect(carried.hasWork()).toBe(false);
+    expect(carried.counts()).toEqual({ pending: 0, running: 0, finished: 11, cached: 0, failed: 1, cancelled: 0 });
+  });
+
   it('keeps at most KEPT_FAILURES failures and counts the rest', () => {
     const big = sweepOf({ seeds: Array.from({ length: 40 }, (_, i) => i) }); // 240 cells
     const book = new SweepBook(big);
