@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { ensureDeployValidators, validateCompose, validateKubernetes, type DeployValidators } from '../../infra/team/validators.ts';
 import { REXSWEEP_SEARCH_ATTRIBUTES } from '../../sweep/search-attributes.ts';
+import { mlflowPoolEnv } from '../../infra/local/mlflow-pool.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 const DEPLOY = join(ROOT, 'infra/team/deploy');
@@ -376,6 +377,14 @@ describe('consistency with rexsweep', () => {
     expect(ini).toMatch(/^database_uri = postgresql\+psycopg2:\/\/mlflow@postgres:5432\/mlflow_auth$/m);
     expect(ini).not.toMatch(/^admin_password/m);
     expect(composeDoc().services.mlflow.environment.MLFLOW_AUTH_CONFIG_PATH).toBe('/etc/mlflow/basic_auth.ini');
+    // The pool that cannot deadlock, as `rexsweep team up` starts MLflow.
+    const k8sEnv = Object.fromEntries(
+      (k8sDocs().find((d) => d.kind === 'Deployment' && d.metadata.name === 'mlflow')!.spec.template.spec.containers[0].env as { name: string; value?: string }[]).map((e) => [e.name, e.value]),
+    );
+    for (const [name, value] of Object.entries(mlflowPoolEnv())) {
+      expect(composeDoc().services.mlflow.environment[name], `compose ${name}`).toBe(value);
+      expect(k8sEnv[name], `k8s ${name}`).toBe(value);
+    }
     // The four databases the init script creates are the ones the servers use.
     const init = read('postgres/init-databases.sh');
     for (const db of ['temporal', 'temporal_visibility', 'mlflow', 'mlflow_auth']) expect(init).toMatch(new RegExp(`CREATE DATABASE ${db} OWNER`));
