@@ -73,6 +73,12 @@ export default tseslint.config(
   { files: ['worker/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['cli'].flatMap(layer), message: 'worker/ must not import the CLI' }] }] } },
   // bench/: benchmarks may use the library, never a test file.
   { files: ['bench/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['test', 'cli'].flatMap(layer), message: 'bench/ uses the library (client/, not cli/), never test files' }] }] } },
+  // The tracker seam (tracking/tracker.ts): these layers take a Tracker; only the composition
+  // roots (worker/, cli/, bench/) construct the MLflow client.
+  {
+    files: ['activities/**/*.ts', 'report/**/*.ts', 'client/**/*.ts', 'sweep/**/*.ts'],
+    rules: { 'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='MlflowClient']", message: 'take a Tracker (tracking/tracker.ts); construct MlflowClient in worker/, cli/ or bench/' }] },
+  },
   // client/: starting, attaching to and following sweeps; the CLI prints, client/ does not import it.
   { files: ['client/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['cli'].flatMap(layer), message: 'client/ must not import the CLI' }] }] } },
 );

@@ -1,8 +1,8 @@
 /** The compute activities' artifact store on MLflow: the worker's and the tests' one wiring. */
-import { findPublishedDatasets, type MlflowClient } from '../tracking/index.ts';
+import { findPublishedDatasets, type Tracker } from '../tracking/index.ts';
 import type { ArtifactStore } from './compute-work.ts';
 
-export function mlflowArtifactStore(mlflow: MlflowClient): ArtifactStore {
+export function mlflowArtifactStore(mlflow: Tracker): ArtifactStore {
   return {
     upload: (runId, path, body) => mlflow.uploadArtifact(runId, path, body),
     download: (runId, path) => mlflow.downloadArtifact(runId, path),

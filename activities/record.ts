@@ -24,7 +24,7 @@ import {
   evaluationsHeld,
   formatEvaluations,
   missingEvaluations,
-  type MlflowClient,
+  type Tracker,
   type Run,
 } from '../tracking/index.ts';
 import { cellEvaluations } from '../sweep/expand.ts';
@@ -33,7 +33,7 @@ import type { CellRef, CellSummary, StoredModel } from './contracts.ts';
 import type { RecordActivities } from './types.ts';
 
 export interface RecordDeps {
-  mlflow: MlflowClient;
+  mlflow: Tracker;
   /** The code version every run records. */
   gitCommit: string;
   /** Backend the GPU workers were asked for (the one used is tagged when the cell finishes). */
@@ -169,7 +169,7 @@ function summaryFromRun(cellKey: string, run: Run): CellSummary {
  * The stored model of a finished run and the evaluations the cell asks for that the run lacks;
  * undefined when it lacks none (the run is reused as it is).
  */
-async function storedModelOf(mlflow: MlflowClient, run: Run, cell: CellConfig): Promise<StoredModel | undefined> {
+async function storedModelOf(mlflow: Tracker, run: Run, cell: CellConfig): Promise<StoredModel | undefined> {
   const missing = missingEvaluations(cellEvaluations(cell), await evaluationsHeld(mlflow, run, cell.attacks));
   if (missing.length === 0) return undefined;
   const tags = run.data.tags;

@@ -4,12 +4,12 @@
  * from the workflow's memory, means the numbers are the ones `rexsweep report` recomputes.
  */
 import { buildTable, collectSweep, fullReportFiles, publishReport, runUrl, tableFiles } from '../report/index.ts';
-import type { MlflowClient } from '../tracking/index.ts';
+import type { Tracker } from '../tracking/index.ts';
 import { currentAttempt } from './attempt.ts';
 import type { ReportActivities } from './report-types.ts';
 
 export interface ReportDeps {
-  mlflow: MlflowClient;
+  mlflow: Tracker;
 }
 
 export function createReportActivities(deps: ReportDeps): ReportActivities {

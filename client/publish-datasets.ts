@@ -16,7 +16,7 @@ import { prepareDataset } from '../recsys/data/prepare.ts';
 import { ConfigError, InputError } from '../recsys/errors.ts';
 import { cellConfigFor, gridPoints } from '../sweep/expand.ts';
 import type { SweepConfig } from '../sweep/schema.ts';
-import { getOrCreateStudyExperiment, publishDataset, type MlflowClient, type PublishOutcome } from '../tracking/index.ts';
+import { getOrCreateStudyExperiment, publishDataset, type Tracker, type PublishOutcome } from '../tracking/index.ts';
 
 export interface PublishedSweepDataset {
   /** Index in the sweep's `datasets`. */
@@ -26,7 +26,7 @@ export interface PublishedSweepDataset {
 }
 
 export async function publishSweepDatasets(
-  mlflow: MlflowClient,
+  mlflow: Tracker,
   config: SweepConfig,
   file: string,
   log: (message: string) => void = () => {},

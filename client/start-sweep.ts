@@ -29,7 +29,7 @@ import { gridHash } from '../sweep/grid-hash.ts';
 import { SweepConfigSchema, type SweepConfig } from '../sweep/schema.ts';
 import { REXSWEEP_SEARCH_ATTRIBUTES } from '../sweep/search-attributes.ts';
 import { sweepDetails, sweepSummary } from '../sweep/ui-summary.ts';
-import { flattenParams, type MlflowClient } from '../tracking/index.ts';
+import { flattenParams, type Tracker } from '../tracking/index.ts';
 import type { SweepProgress, sweepWorkflow } from '../workflows/sweep.ts';
 import { publishSweepDatasets } from './publish-datasets.ts';
 
@@ -46,7 +46,7 @@ export interface StartOptions {
    * MLflow (the study's experiment): the sweep's file-sourced datasets are prepared here and
    * published there before the sweep starts or is extended (client/publish-datasets.ts).
    */
-  mlflow: MlflowClient;
+  mlflow: Tracker;
   /** Progress of that preparation and publication. */
   log?: (message: string) => void;
   /** The config's file, for error messages. */

@@ -7,8 +7,7 @@
  * curve key (2 attacks × 17 keys) and 100 cells, or per cell and key on servers without MLflow's
  * bulk history endpoint (report/histories.ts).
  */
-import { z } from 'zod';
-import { TAG, compareRunPreference, findSweepRun, type MlflowClient, type Run } from '../tracking/index.ts';
+import { TAG, compareRunPreference, findSweepRun, type Tracker, type Run } from '../tracking/index.ts';
 import type { CellObservation } from './aggregate.ts';
 import { AmbiguousSweepError, SweepNotFoundError } from './errors.ts';
 import { readHistories, type HistoryOptions } from './histories.ts';
@@ -35,27 +34,14 @@ export interface CollectedSweep extends FoundSweep {
   duplicates: number;
 }
 
-const ExperimentsPage = z.object({
-  experiments: z.array(z.object({ experiment_id: z.string(), name: z.string() })).optional().default([]),
-  next_page_token: z.string().optional(),
-});
 
 /** Every active experiment (id → name). */
-async function listExperiments(mlflow: MlflowClient): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  let pageToken: string | undefined;
-  do {
-    const page = await mlflow.transport.json('POST', '/api/2.0/mlflow/experiments/search', ExperimentsPage, {
-      body: { kind: 'json', value: { max_results: 1000, view_type: 'ACTIVE_ONLY', ...(pageToken ? { page_token: pageToken } : {}) } },
-    });
-    for (const e of page.experiments) out.set(e.experiment_id, e.name);
-    pageToken = page.next_page_token || undefined;
-  } while (pageToken);
-  return out;
+async function listExperiments(mlflow: Tracker): Promise<Map<string, string>> {
+  return new Map((await mlflow.listExperiments()).map((e) => [e.experimentId, e.name]));
 }
 
 /** The sweep's experiment and parent run. */
-export async function findSweep(mlflow: MlflowClient, where: SweepLocator): Promise<FoundSweep> {
+export async function findSweep(mlflow: Tracker, where: SweepLocator): Promise<FoundSweep> {
   if (where.study !== undefined) {
     const experiment = await mlflow.getExperimentByName(where.study);
     const found = experiment ? await findSweepRun(mlflow, experiment.experimentId, where.sweepId) : null;
@@ -82,7 +68,7 @@ export interface CollectOptions extends HistoryOptions {
  * The sweep's cells: runs tagged with its sweep id and kind `cell`; per cell key the preferred
  * run (FINISHED first, tracking/layout.ts), and of those only FINISHED ones.
  */
-export async function collectSweep(mlflow: MlflowClient, where: SweepLocator | FoundSweep, opts: CollectOptions = {}): Promise<CollectedSweep> {
+export async function collectSweep(mlflow: Tracker, where: SweepLocator | FoundSweep, opts: CollectOptions = {}): Promise<CollectedSweep> {
   const found = 'parent' in where ? where : await findSweep(mlflow, where);
   const filter = `tags.\`${TAG.sweepId}\` = '${found.sweepId}' AND tags.\`${TAG.kind}\` = 'cell'`;
   const runs = await mlflow.searchAllRuns({ experimentIds: [found.experimentId], filter, maxResults: opts.pageSize ?? 1000 });

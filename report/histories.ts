@@ -6,21 +6,12 @@
  * curve has one step per ε_A). That endpoint is not in the documented API, so a server without it
  * (404, or an unreadable answer) is read the public way instead, with the same result.
  */
-import { z } from 'zod';
-import { MlflowApiError, MlflowResponseError, type MlflowClient, type Metric } from '../tracking/index.ts';
+import { MlflowApiError, MlflowResponseError, type Tracker, type Metric } from '../tracking/index.ts';
 
-const BULK_PATH = '/ajax-api/2.0/mlflow/metrics/get-history-bulk-interval';
 /** The server's limits (mlflow/server/handlers.py MAX_RUNS_GET_METRIC_HISTORY_BULK, MAX_RESULTS_PER_RUN). */
 const BULK_RUNS = 100;
 const BULK_RESULTS = 2500;
 
-const num = z.union([z.number(), z.string()]).transform((v) => Number(v));
-const BulkResponse = z.object({
-  metrics: z
-    .array(z.object({ run_id: z.string(), key: z.string(), value: num, timestamp: num, step: num.optional() }))
-    .optional()
-    .default([]),
-});
 
 /** runId → key → history. */
 export type Histories = Map<string, Map<string, Metric[]>>;
@@ -36,7 +27,7 @@ export interface HistoryOptions {
 }
 
 /** `wanted` maps run id → the metric keys to read; every run id is in the answer. */
-export async function readHistories(mlflow: MlflowClient, wanted: ReadonlyMap<string, ReadonlyArray<string>>, opts: HistoryOptions = {}): Promise<Histories> {
+export async function readHistories(mlflow: Tracker, wanted: ReadonlyMap<string, ReadonlyArray<string>>, opts: HistoryOptions = {}): Promise<Histories> {
   if (!opts.publicOnly) {
     const bulk = await readBulk(mlflow, wanted, opts.concurrency ?? 4, Math.min(BULK_RUNS, opts.bulkRuns ?? BULK_RUNS), opts.onProgress);
     if (bulk) return bulk;
@@ -52,7 +43,7 @@ function put(out: Histories, runId: string, key: string, points: Metric[]): void
 
 type Progress = HistoryOptions['onProgress'];
 
-async function readPublic(mlflow: MlflowClient, wanted: ReadonlyMap<string, ReadonlyArray<string>>, concurrency: number, onProgress: Progress): Promise<Histories> {
+async function readPublic(mlflow: Tracker, wanted: ReadonlyMap<string, ReadonlyArray<string>>, concurrency: number, onProgress: Progress): Promise<Histories> {
   const out: Histories = new Map();
   const jobs = [...wanted].flatMap(([runId, keys]) => keys.map((key) => ({ runId, key })));
   let done = 0;
@@ -66,7 +57,7 @@ async function readPublic(mlflow: MlflowClient, wanted: ReadonlyMap<string, Read
 
 /** null when the server has no bulk endpoint. */
 async function readBulk(
-  mlflow: MlflowClient,
+  mlflow: Tracker,
   wanted: ReadonlyMap<string, ReadonlyArray<string>>,
   concurrency: number,
   perRequest: number,
@@ -80,8 +71,7 @@ async function readBulk(
   let done = 0;
   try {
     await mapLimit(jobs, concurrency, async ({ key, ids }) => {
-      const r = await mlflow.transport.json('GET', BULK_PATH, BulkResponse, { query: { run_ids: ids, metric_key: key, max_results: BULK_RESULTS } });
-      for (const m of r.metrics) put(out, m.run_id, key, [{ key: m.key, value: m.value, timestamp: m.timestamp, step: m.step ?? 0 }]);
+      for (const { runId, ...m } of await mlflow.getMetricHistoryBulk(ids, key, BULK_RESULTS)) put(out, runId, key, [m]);
       onProgress?.(++done, jobs.length);
     });
   } catch (err) {

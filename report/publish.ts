@@ -2,7 +2,7 @@
  * Put a report on the sweep's parent run: the aggregates as metrics (report/parent-metrics.ts;
  * only points that changed since the last report) and the files as artifacts under `report/`.
  */
-import { MlflowApiError, type MlflowClient } from '../tracking/index.ts';
+import { MlflowApiError, type Tracker } from '../tracking/index.ts';
 import type { ReportFile } from './files.ts';
 import { changedMetrics } from './parent-metrics.ts';
 import { AggregateTableSchema, type AggregateTable } from './schema.ts';
@@ -10,7 +10,7 @@ import { AggregateTableSchema, type AggregateTable } from './schema.ts';
 export const REPORT_ARTIFACT_DIR = 'report';
 
 /** The table the last report logged, or null (none yet, or unreadable: then everything is logged). */
-export async function previousTable(mlflow: MlflowClient, parentRunId: string): Promise<AggregateTable | null> {
+export async function previousTable(mlflow: Tracker, parentRunId: string): Promise<AggregateTable | null> {
   let body: Buffer;
   try {
     body = await mlflow.downloadArtifact(parentRunId, `${REPORT_ARTIFACT_DIR}/aggregates.json`);
@@ -39,7 +39,7 @@ export interface PublishResult {
  * Metrics first, then the files, aggregates.json last: it records what the metrics hold, so a
  * publish that fails half-way logs the missing points again next time.
  */
-export async function publishReport(mlflow: MlflowClient, parentRunId: string, table: AggregateTable, files: ReadonlyArray<ReportFile>): Promise<PublishResult> {
+export async function publishReport(mlflow: Tracker, parentRunId: string, table: AggregateTable, files: ReadonlyArray<ReportFile>): Promise<PublishResult> {
   const metrics = changedMetrics(await previousTable(mlflow, parentRunId), table);
   const timestamp = Date.now();
   if (metrics.length > 0) await mlflow.logBatch(parentRunId, { metrics: metrics.map((m) => ({ ...m, timestamp })) }, { timestamp });

@@ -21,7 +21,9 @@ import { MlflowTransport, type RetryEvent } from './http.ts';
 import { validateKey } from './keys.ts';
 import { resolveRetryPolicy, withRetry, type RetryPolicy } from './retry.ts';
 import {
+  BulkMetricHistoryResponse,
   CreateExperimentResponse,
+  ExperimentsPageResponse,
   EmptyResponse,
   GetExperimentResponse,
   ListArtifactsResponse,
@@ -326,6 +328,33 @@ export class MlflowClient {
       });
       out.push(...r.metrics);
       pageToken = r.next_page_token || undefined;
+    } while (pageToken);
+    return out;
+  }
+
+  /**
+   * One key's points for up to 100 runs in one request: `ajax-api/…/get-history-bulk-interval`,
+   * what MLflow's own charts use (every point while a run has at most `maxResults` steps). Not in
+   * the documented API: a server without it answers 404 or 405 (MlflowApiError), and callers read
+   * the public way (getMetricHistory) instead.
+   */
+  async getMetricHistoryBulk(runIds: readonly string[], metricKey: string, maxResults: number): Promise<Array<Metric & { runId: string }>> {
+    const r = await this.transport.json('GET', '/ajax-api/2.0/mlflow/metrics/get-history-bulk-interval', BulkMetricHistoryResponse, {
+      query: { run_ids: [...runIds], metric_key: metricKey, max_results: maxResults },
+    });
+    return r.metrics.map((m) => ({ runId: m.run_id, key: m.key, value: m.value, timestamp: m.timestamp, step: m.step ?? 0 }));
+  }
+
+  /** Every active experiment, id and name (all pages of experiments/search). */
+  async listExperiments(): Promise<Array<{ experimentId: string; name: string }>> {
+    const out: Array<{ experimentId: string; name: string }> = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await this.transport.json('POST', `${API}/experiments/search`, ExperimentsPageResponse, {
+        body: { kind: 'json', value: { max_results: 1000, view_type: 'ACTIVE_ONLY', ...(pageToken ? { page_token: pageToken } : {}) } },
+      });
+      out.push(...page.experiments.map((e) => ({ experimentId: e.experiment_id, name: e.name })));
+      pageToken = page.next_page_token || undefined;
     } while (pageToken);
     return out;
   }

@@ -18,7 +18,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { MlflowClient } from './client.ts';
+import type { Tracker } from './tracker.ts';
 import { TrackingConfigError } from './errors.ts';
 import { compareRunPreference, TAG } from './layout.ts';
 import type { Run } from './types.ts';
@@ -59,7 +59,7 @@ function checkHex(field: string, value: string): string {
 }
 
 /** Every live (not deleted) publication run of the key, whatever its status. */
-async function runsOfKey(client: MlflowClient, experimentId: string, key: string): Promise<Run[]> {
+async function runsOfKey(client: Tracker, experimentId: string, key: string): Promise<Run[]> {
   const filter = `tags.\`${TAG.kind}\` = 'dataset' AND tags.\`${DATASET_TAG.key}\` = '${checkHex('datasetKey', key)}'`;
   return client.searchAllRuns({ experimentIds: [experimentId], filter, maxResults: 1000 });
 }
@@ -75,7 +75,7 @@ function asPublished(run: Run): PublishedDataset {
 }
 
 /** The FINISHED publications of a dataset key in an experiment (preferred run first). */
-export async function findPublishedDatasets(client: MlflowClient, experimentId: string, key: string): Promise<PublishedDataset[]> {
+export async function findPublishedDatasets(client: Tracker, experimentId: string, key: string): Promise<PublishedDataset[]> {
   const runs = await runsOfKey(client, experimentId, key);
   return runs
     .filter((r) => r.info.status === 'FINISHED')
@@ -100,7 +100,7 @@ export interface PublishRequest {
  * an unfinished run of this key and id (a publisher that died) is resumed, or a run is created;
  * every file is uploaded (overwriting), then the run is set FINISHED.
  */
-export async function publishDataset(client: MlflowClient, req: PublishRequest): Promise<PublishOutcome> {
+export async function publishDataset(client: Tracker, req: PublishRequest): Promise<PublishOutcome> {
   const log = req.log ?? (() => {});
   const manifestBytes = await readFile(join(req.folder, MANIFEST_FILE));
   const manifest = JSON.parse(manifestBytes.toString('utf8')) as { id: string; name: string; files: Record<string, string> };

@@ -6,7 +6,7 @@
  * attack @ the ε_A's metric step), set in the same request as their metrics: reading it costs no
  * extra request. Older runs are read from their metric histories (one request per attack).
  */
-import type { MlflowClient } from './client.ts';
+import type { Tracker } from './tracker.ts';
 import { TAG } from './layout.ts';
 import { epsilonStep, evalMetricKey } from './result-metrics.ts';
 import type { Run } from './types.ts';
@@ -42,7 +42,7 @@ export function missingEvaluations<T extends EvaluationStep>(plan: readonly T[],
  * `eval.<attack>.epsilon`, whose step 0 is the clean evaluation repeated, which an ε_A = 0
  * evaluation would equal).
  */
-export async function evaluationsHeld(client: MlflowClient, run: Run, attacks: readonly AttackName[]): Promise<Set<string>> {
+export async function evaluationsHeld(client: Tracker, run: Run, attacks: readonly AttackName[]): Promise<Set<string>> {
   const tagged = run.data.tags[TAG.evaluations];
   if (tagged !== undefined) return parseEvaluations(tagged);
   const latest = new Set(run.data.metrics.map((m) => m.key));

@@ -1,5 +1,6 @@
 /** The tracking layer's public surface: MLflow over REST, and the rexsweep run layout. */
 export { MlflowClient, CREATE_TOKEN_TAG } from './client.ts';
+export { TRACKER_MEMBERS, type Tracker } from './tracker.ts';
 export type {
   MlflowClientOptions,
   CreateRunRequest,

@@ -18,7 +18,7 @@
  */
 import type { CellResult } from '../recsys/cell/result.ts';
 import { escapeControl } from '../recsys/printable.ts';
-import type { MlflowClient } from './client.ts';
+import type { Tracker } from './tracker.ts';
 import { TrackingConfigError } from './errors.ts';
 import { validateKey } from './keys.ts';
 import { sweepRunName } from './names.ts';
@@ -73,7 +73,7 @@ export const MODEL_TRAINING_KIND = 'custom_model_development';
  * that view on purpose (e.g. a study that also logs traces), and overwriting it on every sweep
  * would fight them.
  */
-export async function getOrCreateStudyExperiment(client: MlflowClient, study: string): Promise<string> {
+export async function getOrCreateStudyExperiment(client: Tracker, study: string): Promise<string> {
   if (typeof study !== 'string' || study.trim() === '' || study.length > 500) {
     throw new TrackingConfigError('study', 'expected a non-empty name of at most 500 characters');
   }
@@ -102,7 +102,7 @@ export function compareRunPreference(a: Run, b: Run): number {
   return a.info.runId < b.info.runId ? -1 : a.info.runId > b.info.runId ? 1 : 0;
 }
 
-async function findByTags(client: MlflowClient, experimentId: string, tags: Record<string, string>): Promise<Run[]> {
+async function findByTags(client: Tracker, experimentId: string, tags: Record<string, string>): Promise<Run[]> {
   const filter = Object.entries(tags)
     .map(([k, v]) => `tags.\`${k}\` = '${v}'`)
     .join(' AND ');
@@ -116,12 +116,12 @@ function choose(runs: Run[]): RunLookup | null {
 }
 
 /** The run of a cell (by its `rexsweep.cell_key` tag), or null. Deleted runs are ignored. */
-export async function findCellRun(client: MlflowClient, experimentId: string, cellKey: string): Promise<RunLookup | null> {
+export async function findCellRun(client: Tracker, experimentId: string, cellKey: string): Promise<RunLookup | null> {
   return choose(await findByTags(client, experimentId, { [TAG.cellKey]: checkId('cellKey', cellKey) }));
 }
 
 /** The parent run of a sweep, or null. */
-export async function findSweepRun(client: MlflowClient, experimentId: string, sweepId: string): Promise<RunLookup | null> {
+export async function findSweepRun(client: Tracker, experimentId: string, sweepId: string): Promise<RunLookup | null> {
   return choose(await findByTags(client, experimentId, { [TAG.kind]: 'sweep', [TAG.sweepId]: checkId('sweepId', sweepId) }));
 }
 
@@ -141,7 +141,7 @@ export interface SweepRunSpec {
   params?: Record<string, string>;
 }
 
-export async function getOrCreateSweepRun(client: MlflowClient, spec: SweepRunSpec): Promise<GotRun> {
+export async function getOrCreateSweepRun(client: Tracker, spec: SweepRunSpec): Promise<GotRun> {
   checkId('sweepId', spec.sweepId);
   const found = await findSweepRun(client, spec.experimentId, spec.sweepId);
   if (found) return { ...found, created: false };
@@ -187,7 +187,7 @@ export function sweepParams(sweep: { sweepId: string; study: string }): Record<s
  * creating; the earliest live run (start_time, then run id) wins and a creator whose run lost
  * closes it KILLED with `rexsweep.duplicate_of`, so exactly one live run remains.
  */
-export async function getOrCreateCellRun(client: MlflowClient, spec: CellRunSpec): Promise<GotRun> {
+export async function getOrCreateCellRun(client: Tracker, spec: CellRunSpec): Promise<GotRun> {
   checkId('cellKey', spec.cellKey);
   checkId('sweepId', spec.sweepId);
   const found = await findCellRun(client, spec.experimentId, spec.cellKey);
@@ -213,7 +213,7 @@ export async function getOrCreateCellRun(client: MlflowClient, spec: CellRunSpec
 }
 
 async function createReconciled(
-  client: MlflowClient,
+  client: Tracker,
   experimentId: string,
   runName: string,
   tags: Record<string, string>,
@@ -250,7 +250,7 @@ export interface LogOptions extends Pick<SplitOptions, 'nonFinite'> {
 
 /** `train.loss` with step = epoch; `losses[i]` is epoch `firstEpoch + i` (default 1). */
 export async function logTrainingCurve(
-  client: MlflowClient,
+  client: Tracker,
   runId: string,
   losses: ReadonlyArray<number>,
   opts: LogOptions & { firstEpoch?: number } = {},
@@ -264,7 +264,7 @@ export async function logTrainingCurve(
  * as tags, the training curve, and any extra tags given.
  */
 export async function logCellResult(
-  client: MlflowClient,
+  client: Tracker,
   runId: string,
   result: CellResult,
   opts: LogOptions & { tags?: Record<string, string> } = {},
@@ -280,7 +280,7 @@ export async function logCellResult(
 
 /** End a run: status and end_time; a reason goes to the `rexsweep.close_reason` tag. Idempotent. */
 export async function closeRun(
-  client: MlflowClient,
+  client: Tracker,
   runId: string,
   status: TerminalRunStatus,
   reason?: string,

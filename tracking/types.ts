@@ -123,3 +123,15 @@ function toRecord(kvs: Array<{ key: string; value: string }> | undefined): Recor
   for (const { key, value } of kvs ?? []) out[key] = value;
   return out;
 }
+
+const numeric = z.union([z.number(), z.string()]).transform((v) => Number(v));
+export const BulkMetricHistoryResponse = z.object({
+  metrics: z
+    .array(z.object({ run_id: z.string(), key: z.string(), value: numeric, timestamp: numeric, step: numeric.optional() }))
+    .optional()
+    .default([]),
+});
+export const ExperimentsPageResponse = z.object({
+  experiments: z.array(z.object({ experiment_id: z.string(), name: z.string() })).optional().default([]),
+  next_page_token: z.string().optional(),
+});

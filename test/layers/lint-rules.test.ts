@@ -35,4 +35,10 @@ describe('layer rules', () => {
     expect(await problems('bench/x/y.ts', "import { h } from '../../test/orchestration/harness.ts';\nexport const a = h;\n")).toEqual([expect.stringMatching(/never test files/)]);
     expect(await problems('client/x.ts', "import { ProgressLine } from '../cli/format/progress-line.ts';\nexport const a = ProgressLine;\n")).toEqual([expect.stringMatching(/client\/ must not import the CLI/)]);
   });
+
+  it('activities/, report/ and client/ take a Tracker: they never construct the MLflow client', async () => {
+    const construct = "import { MlflowClient } from '../tracking/index.ts';\nexport const m = new MlflowClient({ trackingUri: 'http://127.0.0.1:5000' });\n";
+    for (const path of ['activities/x.ts', 'report/x.ts', 'client/x.ts']) expect(await problems(path, construct)).toEqual([expect.stringMatching(/no-restricted-syntax: take a Tracker/)]);
+    expect(await problems('worker/x.ts', construct)).toEqual([]);
+  });
 });
