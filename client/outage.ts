@@ -4,6 +4,7 @@
  * Several observers may report the same outage (Temporal: the follow loop's failed calls and a
  * TCP probe); the earliest start counts and each transition is told once.
  */
+import { formatDuration } from '../report/text.ts';
 export class OutageNotice {
   private since: number | undefined;
 
@@ -24,7 +25,7 @@ export class OutageNotice {
 
   up(now = Date.now()): void {
     if (this.since === undefined) return;
-    this.log(`${this.service} reachable again (unreachable from ${clockTime(this.since)} for ${Math.round((now - this.since) / 1000)} s)`);
+    this.log(`${this.service} reachable again (unreachable from ${clockTime(this.since)} for ${formatDuration((now - this.since) / 1000)})`);
     this.since = undefined;
   }
 

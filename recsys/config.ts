@@ -145,7 +145,7 @@ export const ChoicesSchema = z.strictObject({
    * training; 'warm' continues from Θ* (the brief's suggestion) for the same iterations.
    */
   efmPoisonStart: z.enum(['scratch', 'warm']).default('scratch'),
-  /** A2: EFM attack by poisoning Y (refit, warm start) or FGSM on the learned item factors U2. */
+  /** A2: EFM attack by poisoning Y (a refit, started as efmPoisonStart says) or FGSM on the learned item factors U2. */
   efmAttack: z.enum(['poison', 'factors']).default('poison'),
   /** A11: FGSM granularity in CER adversarial training. */
   cerTrainingFgsm: z.enum(['per-sample']).default('per-sample'),

@@ -9,6 +9,7 @@ import { formatStats } from './format.ts';
 import type { AggregateTable, ReportAttack } from './schema.ts';
 import { defenseRows, epsilonsOf, findGroup, metricLabel } from './table.ts';
 import { ReportError } from './errors.ts';
+import { columnWidths, padRow } from './text.ts';
 
 export interface TerminalTableOptions {
   attack?: Exclude<ReportAttack, 'clean'>;
@@ -40,10 +41,10 @@ export function terminalTable(table: AggregateTable, opts: TerminalTableOptions 
       ...(epsilonA === undefined ? [] : attackedMetrics.map((m) => formatStats(attacked?.metrics[m], 3, '±'))),
     ];
   });
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  const widths = columnWidths([head, ...body]);
   const fixed = 3;
   const line = (cells: string[]): string => {
-    const pad = cells.map((c, i) => c.padEnd(widths[i]));
+    const pad = padRow(cells, widths);
     const parts = [pad.slice(0, fixed).join('  '), pad.slice(fixed, fixed + cleanMetrics.length).join('  ')];
     if (epsilonA !== undefined) parts.push(pad.slice(fixed + cleanMetrics.length).join('  '));
     return parts.join(' │ ').trimEnd();

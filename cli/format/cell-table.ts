@@ -3,6 +3,7 @@
  * at each ε_A), the columns of the paper's tables.
  */
 import type { CellResult, EvaluationRow } from '../../recsys/cell/result.ts';
+import { columnWidths, padRow, ruleRow } from '../../report/text.ts';
 
 const COLUMNS: { head: string; get: (r: EvaluationRow) => string }[] = [
   { head: 'attack', get: (r) => r.attack },
@@ -28,7 +29,8 @@ export function formatCellTable(result: CellResult): string {
       (result.train.losses.length === 0 ? 'nothing to train' : `trained ${result.train.epochs} epochs in ${result.train.seconds.toFixed(1)} s, final loss ${result.train.finalLoss.toFixed(5)}`),
   ];
   const rows = result.evaluations.map((r) => COLUMNS.map((col) => col.get(r)));
-  const widths = COLUMNS.map((col, k) => Math.max(col.head.length, ...rows.map((row) => row[k].length)));
-  const line = (cells: string[]) => cells.map((cell, k) => cell.padStart(widths[k])).join('  ');
-  return [...header, '', line(COLUMNS.map((c2) => c2.head)), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)].join('\n');
+  const head = COLUMNS.map((col) => col.head);
+  const widths = columnWidths([head, ...rows]);
+  const line = (cells: string[]) => padRow(cells, widths, () => 'right').join('  ');
+  return [...header, '', line(head), line(ruleRow(widths)), ...rows.map(line)].join('\n');
 }

@@ -5,6 +5,7 @@
 import type { CellSummary } from '../../activities/contracts.ts';
 import type { SweepCell } from '../../sweep/expand.ts';
 import type { SweepProgress } from '../../workflows/sweep.ts';
+import { columnWidths, formatDuration, padRow, ruleRow } from '../../report/text.ts';
 
 const f = (x: number | null | undefined, d = 4) => (x === null || x === undefined || Number.isNaN(x) ? '–' : x.toFixed(d));
 
@@ -18,9 +19,9 @@ export function formatSweepTable(cells: SweepCell[], progress: SweepProgress): s
     const state = s ? 'done' : failed.has(c.key) ? 'FAILED' : 'pending';
     return [c.dataset, c.model, String(c.lambda), c.lambda === 0 ? '–' : String(c.epsilonD), String(c.seed), f(s?.clean.ndcg5), f(s?.clean.fns), f(s?.clean.f1), w ? String(w.epsilon) : '–', f(w?.ndcg5), f(w?.fns), f(w?.stability), state];
   });
-  const widths = head.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
-  const line = (cells2: string[]) => cells2.map((x, k) => (k < 2 ? x.padEnd(widths[k]) : x.padStart(widths[k]))).join('  ');
-  const out = [line(head), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)];
+  const widths = columnWidths([head, ...rows]);
+  const line = (cells2: string[]) => padRow(cells2, widths, (k) => (k < 2 ? 'left' : 'right')).join('  ');
+  const out = [line(head), line(ruleRow(widths)), ...rows.map(line)];
   for (const [key, reason] of failed) out.push(`failed ${key}: ${reason}`);
   if (progress.summariesDropped > 0) out.push(`(${progress.summariesDropped} earlier finished cells are not listed here: rexsweep report has them all)`);
   return out.join('\n');
@@ -33,17 +34,11 @@ export function describeProgress(p: SweepProgress, now: number): { label: string
   // ETA from cells actually computed in this run (cached ones cost nothing).
   const computed = c.finished + c.failed;
   const remaining = p.total - settled;
-  const eta = computed > 0 && remaining > 0 ? ` ETA ${formatSeconds((elapsed / computed) * remaining)}` : '';
+  const eta = computed > 0 && remaining > 0 ? ` ETA ${formatDuration((elapsed / computed) * remaining)}` : '';
   return {
     label:
       `${p.phase === 'running' ? '' : `${p.phase.toUpperCase()} · `}${settled}/${p.total} cells · running ${c.running} · finished ${c.finished}` +
       ` · cached ${c.cached} · failed ${c.failed}${c.cancelled ? ` · cancelled ${c.cancelled}` : ''} · pending ${c.pending}${eta}`,
     fraction: p.total ? settled / p.total : 1,
   };
-}
-
-function formatSeconds(s: number): string {
-  if (s < 90) return `${Math.round(s)} s`;
-  if (s < 5400) return `${Math.round(s / 60)} min`;
-  return `${(s / 3600).toFixed(1)} h`;
 }

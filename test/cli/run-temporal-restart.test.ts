@@ -80,7 +80,7 @@ retry: { record: { startToCloseTimeout: 20s }, prepare: { heartbeatTimeout: 15s 
     expect(code, stderr.slice(-4000)).toBe(0);
     expect(stderr).toMatch(/Temporal unreachable since \d\d:\d\d:\d\d; reconnecting/);
     expect(toldAfterMs, 'how long the outage went unsaid').toBeLessThan(8_000);
-    expect(stderr).toMatch(/Temporal reachable again \(unreachable from \d\d:\d\d:\d\d for \d+ s\)/);
+    expect(stderr).toMatch(/Temporal reachable again \(unreachable from \d\d:\d\d:\d\d for \d+(\.\d)? (s|min|h)\)/);
     const final = JSON.parse(stdout.trim().split('\n').at(-1)!) as { counts: Record<string, number> };
     const cells = expandSweep(sweep);
     expect(final.counts).toMatchObject({ finished: cells.length, failed: 0 });
