@@ -1,7 +1,7 @@
 /**
  * `agree`: the agreement cell (agreement-spec.ts) on one backend (webgpu), each
  * model in turn in this process, compared with the CPU references that prepare.sh computed
- * (reference.ts) under the agreement test's tolerances (compare.ts). Prints one JSON line.
+ * (reference.ts) under the agreement test's tolerances (recsys/backends/agreement.ts). Prints one JSON line.
  *
  *   agree --reference reference.json --cache DIR [--backend webgpu] [--models cer,efm]
  */
@@ -11,7 +11,7 @@ import type { CellResult } from '../../recsys/cell/result.ts';
 import { BackendNameSchema } from '../../recsys/config.ts';
 import { parseFlags } from '../tfjs/common.ts';
 import { runAgreementCell } from './cell.ts';
-import { compareCells, TOLERANCES, type Agreement } from './compare.ts';
+import { compareCells, TOLERANCES, type Agreement } from '../../recsys/backends/agreement.ts';
 
 interface Reference {
   sourceHash: string;

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CellResult } from '../../recsys/cell/result.ts';
 import { agreementCell } from '../../recsys/backends/agreement.ts';
-import { compareCells, type Agreement } from './compare.ts';
+import { compareCells, type Agreement } from '../../recsys/backends/agreement.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const ENTRY = join(REPO, 'bench/gpu/entry.ts');

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { compareCells } from '../../bench/gpu/compare.ts';
+import { compareCells } from '../../recsys/backends/agreement.ts';
 import { parseSmiQuery } from '../../bench/gpu/gpu-smi.ts';
 import type { CellResult } from '../../recsys/cell/result.ts';
 
