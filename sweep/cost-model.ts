@@ -31,13 +31,9 @@ import { resolveCellConfig, type CellConfig, type ResolvedCellConfig } from '../
 import type { ModelName } from '../recsys/models/specs.ts';
 import type { DatasetSize } from './dataset-size.ts';
 
-/** MLP parameters (weights and biases) of CER on F features. */
-export function cerParameterCount(features: number, hidden: readonly number[]): number {
-  const sizes = [2 * features, ...hidden, 1];
-  let n = 0;
-  for (let l = 0; l + 1 < sizes.length; l++) n += sizes[l] * sizes[l + 1] + sizes[l + 1];
-  return n;
-}
+// One count of CER's parameters, the model's own (its spec's memory terms use it too).
+export { cerParameterCount } from '../recsys/models/cer/spec.ts';
+import { cerParameterCount } from '../recsys/models/cer/spec.ts';
 
 export interface CostModel {
   backend: string;

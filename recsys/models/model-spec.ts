@@ -16,4 +16,31 @@ export interface ModelSpec {
   learned: boolean;
   /** The settings sections this model reads: what its cell key hashes besides the shared fields. */
   identity(c: ResolvedCellConfig): Record<string, unknown>;
+  /**
+   * The model's share of a cell's peak memory, for the preflight (sweep/memory-model.ts): an
+   * order of magnitude on the low side, each term naming the cell-config field a user would
+   * change. `size` is the dataset's (F = 1, no users or items when it is not yet prepared).
+   */
+  memoryTerms(c: ResolvedCellConfig, size: ModelDataSize): MemoryTerm[];
 }
+
+/** What a model's memory depends on besides its settings. */
+export interface ModelDataSize {
+  features: number;
+  users: number;
+  items: number;
+  /** The field to blame for the dataset's size (`dataset.synthetic.users`, or `dataset`). */
+  sizeField: string;
+  /** The size is known (a prepared or synthetic dataset). */
+  known: boolean;
+}
+
+export interface MemoryTerm {
+  /** Cell-config field to blame, e.g. `cer.hidden`, `dataset.synthetic.users`. */
+  field: string;
+  what: string;
+  bytes: number;
+}
+
+/** float32, in bytes. */
+export const F32 = 4;
