@@ -79,8 +79,21 @@ export function withDrops(cell: CellObservation): CellEvaluationValues[] {
   });
 }
 
-function groupId(k: GroupKey): string {
+/** A group's identity as a string (a Map key). */
+export function groupId(k: GroupKey): string {
   return JSON.stringify([k.dataset, k.model, k.lambda, k.epsilonD, k.attack, k.epsilonA]);
+}
+
+/** The group an evaluation of a cell belongs to: vanilla at ε_D 0, clean at ε_A 0. */
+export function evaluationKey(cell: CellObservation, e: CellEvaluationValues): GroupKey {
+  return {
+    dataset: cell.dataset,
+    model: cell.model,
+    lambda: cell.lambda,
+    epsilonD: cell.lambda === 0 ? 0 : cell.epsilonD,
+    attack: e.attack,
+    epsilonA: e.attack === 'clean' ? 0 : e.epsilonA,
+  };
 }
 
 /**
@@ -92,14 +105,7 @@ export function aggregateCells(cells: ReadonlyArray<CellObservation>): Aggregate
   const groups = new Map<string, { key: GroupKey; runs: Map<number, string>; values: Map<string, number[]> }>();
   for (const cell of cells) {
     for (const e of withDrops(cell)) {
-      const key: GroupKey = {
-        dataset: cell.dataset,
-        model: cell.model,
-        lambda: cell.lambda,
-        epsilonD: cell.lambda === 0 ? 0 : cell.epsilonD,
-        attack: e.attack,
-        epsilonA: e.attack === 'clean' ? 0 : e.epsilonA,
-      };
+      const key = evaluationKey(cell, e);
       const id = groupId(key);
       let g = groups.get(id);
       if (!g) groups.set(id, (g = { key, runs: new Map(), values: new Map() }));

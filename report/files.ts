@@ -4,12 +4,13 @@
  *
  *   aggregates.json   the table (report/schema.ts)
  *   aggregates.csv    the same, one row per group (report/csv.ts)
+ *   comparisons.csv   the table's paired comparisons, one row each (report/csv.ts)
  *   report.html       tables + figures, self-contained (report/html.ts)      full reports only
  *   figures/<name>.svg, figures/<name>.png                                   full reports only
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { tableToCsv } from './csv.ts';
+import { comparisonsToCsv, tableToCsv } from './csv.ts';
 import { renderFigures, type Figure } from './figures/index.ts';
 import { reportHtml, type HtmlMeta } from './html.ts';
 import type { AggregateTable } from './schema.ts';
@@ -28,6 +29,7 @@ export function tableFiles(table: AggregateTable): ReportFile[] {
   return [
     { path: 'aggregates.json', data: tableJson(table), contentType: 'application/json' },
     { path: 'aggregates.csv', data: tableToCsv(table), contentType: 'text/csv' },
+    { path: 'comparisons.csv', data: comparisonsToCsv(table), contentType: 'text/csv' },
   ];
 }
 

@@ -11,9 +11,18 @@
  * `/`, so each dataset gets its own section, and a chart of `…/eval.fgsm.ndcg5.mean` against step
  * is the robustness curve. Only HEADLINE_METRICS go here (few keys); every metric is in the CSV
  * and JSON artifacts. An SD of n = 1 is not logged (MLflow has no null).
+ *
+ * The paired comparisons (report/comparisons.ts) under side a's prefix, five keys each:
+ *
+ *   <dataset>/<model>/<defense>/vs_vanilla.<attack>.<m>.<stat>   step round(100·ε_A); clean at 0,
+ *                                                                every attack curve starting there
+ *   <dataset>/<model>/<defense>/fgsm_vs_random.<m>.<stat>        step round(100·ε_A)
+ *
+ * stat = diff (mean a − b), ci_lo, ci_hi (the 95 % interval), p (paired t-test), supported
+ * (1 when the interval excludes 0, else 0); ci_lo, ci_hi and p are left out when null (one seed).
  */
 import { defenseSlug } from './aggregate.ts';
-import type { AggregateGroup, AggregateTable } from './schema.ts';
+import type { AggregateGroup, AggregateTable, Comparison } from './schema.ts';
 import { HEADLINE_METRICS } from './table.ts';
 import { epsilonStep, sanitizeKey, type MetricInput } from '../tracking/index.ts';
 
@@ -40,7 +49,41 @@ export function parentRunMetrics(table: AggregateTable): MetricInput[] {
     const clean = cleanOf.get(prefix);
     if (clean) for (const attack of attacks) push(out, prefix, attack, clean, 0);
   }
+  out.push(...comparisonMetrics(table.comparisons));
   return out;
+}
+
+/** The comparisons' points (see the header). */
+export function comparisonMetrics(comparisons: ReadonlyArray<Comparison>): MetricInput[] {
+  const out: MetricInput[] = [];
+  const cleanOf = new Map<string, Comparison[]>();
+  const attacksOf = new Map<string, Set<string>>();
+  for (const c of comparisons) {
+    const prefix = groupPrefix({ dataset: c.dataset, model: c.model, ...c.a });
+    if (c.kind === 'fgsm_vs_random') {
+      pushComparison(out, `${prefix}/${c.a.attack}_vs_${c.b.attack}.${c.metric}`, c, epsilonStep(c.a.epsilonA));
+      continue;
+    }
+    const base = `${prefix}/vs_${defenseSlug(c.b.lambda, c.b.epsilonD)}`;
+    pushComparison(out, `${base}.${c.a.attack}.${c.metric}`, c, c.a.attack === 'clean' ? 0 : epsilonStep(c.a.epsilonA));
+    if (c.a.attack === 'clean') cleanOf.set(base, [...(cleanOf.get(base) ?? []), c]);
+    else attacksOf.set(base, (attacksOf.get(base) ?? new Set()).add(c.a.attack));
+  }
+  // Each attack curve starts at the clean comparison (ε_A = 0), as the aggregates' curves do.
+  for (const [base, attacks] of attacksOf) {
+    for (const attack of attacks) for (const c of cleanOf.get(base) ?? []) pushComparison(out, `${base}.${attack}.${c.metric}`, c, 0);
+  }
+  return out;
+}
+
+function pushComparison(out: MetricInput[], key: string, c: Comparison, step: number): void {
+  out.push({ key: `${key}.diff`, value: c.meanDiff, step });
+  if (c.ci95 !== null) {
+    out.push({ key: `${key}.ci_lo`, value: c.ci95[0], step });
+    out.push({ key: `${key}.ci_hi`, value: c.ci95[1], step });
+  }
+  if (c.p !== null) out.push({ key: `${key}.p`, value: c.p, step });
+  out.push({ key: `${key}.supported`, value: c.supported ? 1 : 0, step });
 }
 
 function push(out: MetricInput[], prefix: string, attack: string, g: AggregateGroup, step: number): void {

@@ -6,6 +6,10 @@
  * metric the mean, the sample standard deviation (n − 1 in the denominator, the usual choice
  * over seeds) and n, the number of seeds that had the metric. With n = 1 the sample SD is
  * undefined: `sd` is null (never a misleading 0).
+ *
+ * `comparisons` (report/comparisons.ts): paired-by-seed differences, defended − vanilla and
+ * FGSM − random, each with its 95 % interval and paired t-test (report/paired.ts). Tables
+ * written before it existed have none: the field defaults to [] when read back.
  */
 import { ATTACK_NAMES } from '../recsys/attacks/index.ts';
 import { z } from 'zod';
@@ -39,6 +43,46 @@ export const AggregateGroupSchema = GroupKeySchema.extend({
   metrics: z.record(z.string(), MetricStatsSchema),
 });
 
+/** One side of a comparison: which defense and which evaluation (attack `clean` at ε_A 0). */
+export const ComparisonSideSchema = z.object({
+  lambda: z.number(),
+  /** 0 for vanilla. */
+  epsilonD: z.number(),
+  attack: ReportAttackSchema,
+  epsilonA: z.number(),
+});
+
+/** `defended_vs_vanilla`: a = λ > 0, b = vanilla, same evaluation; `fgsm_vs_random`: same defense, a = FGSM, b = random at one ε_A. */
+export const ComparisonKindSchema = z.enum(['defended_vs_vanilla', 'fgsm_vs_random']);
+
+/** a − b of one metric, paired by seed (report/paired.ts). */
+export const ComparisonSchema = z.object({
+  kind: ComparisonKindSchema,
+  dataset: z.string(),
+  model: z.string(),
+  /** A metric of the groups, e.g. `ndcg5`, `fns_drop`, `stability`. */
+  metric: z.string(),
+  a: ComparisonSideSchema,
+  b: ComparisonSideSchema,
+  /** Seeds present in both, ascending. */
+  seeds: z.array(z.number()),
+  n: z.number().int().positive(),
+  /** Mean over seeds of a − b. */
+  meanDiff: z.number(),
+  /** Sample SD (n − 1) of the differences; null when n = 1. */
+  sd: z.number().nullable(),
+  /** 95 % confidence interval of meanDiff (Student t, df = n − 1); null when n = 1. */
+  ci95: z.tuple([z.number(), z.number()]).nullable(),
+  /** Paired t statistic; null when n = 1 or sd = 0. */
+  t: z.number().nullable(),
+  /** n − 1; null when n = 1. */
+  df: z.number().int().positive().nullable(),
+  /** Two-sided paired t-test p-value; null when n = 1 (0 or 1 when sd = 0). */
+  p: z.number().min(0).max(1).nullable(),
+  /** ci95 excludes 0. */
+  supported: z.boolean(),
+});
+
 export const AggregateTableSchema = z.object({
   format: z.literal('rexsweep.aggregates/1'),
   sweepId: z.string(),
@@ -47,12 +91,17 @@ export const AggregateTableSchema = z.object({
   cells: z.number().int().nonnegative(),
   statistic: z.string(),
   groups: z.array(AggregateGroupSchema),
+  /** Sorted: dataset, model, kind, a's group key, metric. Absent in older tables: read as []. */
+  comparisons: z.array(ComparisonSchema).default([]),
 });
 
 export type ReportAttack = z.infer<typeof ReportAttackSchema>;
 export type MetricStats = z.infer<typeof MetricStatsSchema>;
 export type GroupKey = z.infer<typeof GroupKeySchema>;
 export type AggregateGroup = z.infer<typeof AggregateGroupSchema>;
+export type ComparisonSide = z.infer<typeof ComparisonSideSchema>;
+export type ComparisonKind = z.infer<typeof ComparisonKindSchema>;
+export type Comparison = z.infer<typeof ComparisonSchema>;
 export type AggregateTable = z.infer<typeof AggregateTableSchema>;
 
 export const STATISTIC_NOTE = 'mean and sample standard deviation (n − 1) over seeds; sd is null when n = 1';

@@ -1,6 +1,7 @@
-/** The aggregates table of a collected sweep (report/schema.ts), and lookups into it. */
+/** The aggregates table of a collected sweep (report/schema.ts), its comparisons included, and lookups into it. */
 import { aggregateCells } from './aggregate.ts';
 import type { CollectedSweep } from './collect.ts';
+import { buildComparisons } from './comparisons.ts';
 import { STATISTIC_NOTE, type AggregateGroup, type AggregateTable, type ReportAttack } from './schema.ts';
 
 export function buildTable(sweep: Pick<CollectedSweep, 'sweepId' | 'study' | 'cells'>): AggregateTable {
@@ -11,6 +12,7 @@ export function buildTable(sweep: Pick<CollectedSweep, 'sweepId' | 'study' | 'ce
     cells: sweep.cells.length,
     statistic: STATISTIC_NOTE,
     groups: aggregateCells(sweep.cells),
+    comparisons: buildComparisons(sweep.cells),
   };
 }
 

@@ -1,8 +1,10 @@
 /**
  * `rexsweep report <sweep.yaml | sweep id>`: the sweep's seed-aggregated results, recomputed
- * from MLflow alone (its cell runs), as a terminal table in the paper's shape, `--json` or
- * `--csv`; `--out DIR` also writes the HTML report with its figures and logs it all to the
- * sweep's parent run (what the sweep's own final report step logs).
+ * from MLflow alone (its cell runs), as a terminal table in the paper's shape followed by the
+ * paired comparisons of its columns, `--json` or `--csv` (`--comparisons`: every comparison
+ * instead of the table); `--out DIR` also writes the HTML report with its figures and
+ * comparisons.csv and logs it all to the sweep's parent run (what the sweep's own final report
+ * step logs).
  */
 import { ATTACK_NAMES, type AttackName } from '../../recsys/attacks/index.ts';
 import { existsSync } from 'node:fs';
@@ -22,6 +24,7 @@ interface ReportOptions {
   log: boolean;
   attack: AttackName;
   epsilon?: number;
+  comparisons?: boolean;
 }
 
 export function registerReportCommand(program: Command): void {
@@ -32,19 +35,19 @@ export function registerReportCommand(program: Command): void {
     .option('--study <name>', 'the MLflow experiment of a sweep id (default: search every experiment)')
     .option('--json', 'print the aggregates table as JSON')
     .option('--csv', 'print the aggregates table as CSV')
-    .option('--out <dir>', 'write report.html, figures/, aggregates.csv and .json to DIR and log them to the sweep run')
+    .option('--out <dir>', 'write report.html, figures/, aggregates.csv and .json, comparisons.csv to DIR and log them to the sweep run')
     .option('--no-log', 'with --out: do not log the report to MLflow')
     .option('--attack <attack>', `attacked columns of the terminal table: ${ATTACK_NAMES.join(', ')}`, choiceOption('--attack', ATTACK_NAMES), 'fgsm')
     .option('--epsilon <ε_A>', 'ε_A of the attacked columns (default the largest)', numberOption('--epsilon'))
+    .option('--comparisons', 'print every paired comparison (defended vs vanilla, FGSM vs random: mean difference, 95 % CI, p) instead of the table; with --json or --csv in that form')
     .action(async (sweep: string, opts: ReportOptions) => {
       const where = existsSync(sweep)
         ? await loadSweepFile(sweep).then((config) => ({ sweepId: sweepId(config), study: config.study }))
         : { sweepId: sweep, study: opts.study };
       const log = (m: string) => process.stderr.write(`${m}\n`);
       // Loaded here: vega and resvg are not worth loading for every other command.
-      const { buildTable, collectSweep, fullReportFiles, publishReport, runUrl, tableJson, tableToCsv, terminalTable, writeReportFolder } = await import(
-        '../../report/index.ts'
-      );
+      const { buildTable, collectSweep, comparisonsText, comparisonsToCsv, fullReportFiles, publishReport, runUrl, tableJson, tableToCsv, terminalTable, writeReportFolder } =
+        await import('../../report/index.ts');
       const services = await ensureLocalServices({ only: ['mlflow'] });
       const mlflow = new MlflowClient({ trackingUri: services.mlflowUri, auth: authFromEnv() });
 
@@ -52,7 +55,11 @@ export function registerReportCommand(program: Command): void {
       const table = buildTable(collected);
       if (collected.unfinished > 0) log(`rexsweep: ${collected.unfinished} cell run(s) not FINISHED are left out`);
 
-      if (opts.json) process.stdout.write(tableJson(table));
+      if (opts.comparisons) {
+        if (opts.json) process.stdout.write(JSON.stringify(table.comparisons, null, 2) + '\n');
+        else if (opts.csv) process.stdout.write(comparisonsToCsv(table));
+        else process.stdout.write(comparisonsText(table));
+      } else if (opts.json) process.stdout.write(tableJson(table));
       else if (opts.csv) process.stdout.write(tableToCsv(table));
       else process.stdout.write(terminalTable(table, { attack: opts.attack, epsilonA: opts.epsilon }));
 

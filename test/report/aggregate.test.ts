@@ -149,6 +149,7 @@ describe('table outputs', () => {
   it('the JSON table matches its schema', () => {
     expect(AggregateTableSchema.parse(JSON.parse(JSON.stringify(table)))).toEqual(table);
     expect(table.cells).toBe(18);
+    expect(table.comparisons.length).toBeGreaterThan(0);
   });
 
   it('CSV: one row per group, three columns per metric, empty SD when n = 1', () => {
@@ -179,7 +180,8 @@ describe('table outputs', () => {
     const ids = metrics.map((x) => `${x.key}@${x.step}`);
     expect(new Set(ids).size).toBe(ids.length);
     // few keys: 2 models × 3 defenses × (clean + 2 attacks) × a dozen metrics × 2, not one per ε_A
-    expect(new Set(metrics.map((x) => x.key)).size).toBeLessThan(2 * 3 * 3 * 30);
+    // (the comparisons' keys, test/report/comparisons.test.ts, aside)
+    expect(new Set(metrics.map((x) => x.key).filter((k) => k.includes('/eval.'))).size).toBeLessThan(2 * 3 * 3 * 30);
   });
 
   it('re-aggregation logs only points whose value changed', () => {
@@ -188,7 +190,10 @@ describe('table outputs', () => {
     cells[0].evaluations[0].metrics.ndcg5 += 0.03; // cer vanilla seed 0, clean
     const changed = changedMetrics(table, buildTable({ sweepId: 'toy-1234abcd', study: 'tests', cells }));
     expect(changed.length).toBeGreaterThan(0);
-    expect(changed.every((x) => x.key.startsWith('toy/cer/vanilla/'))).toBe(true);
+    // the aggregates of that group, and comparisons that involve it (all of model cer)
+    expect(changed.filter((x) => x.key.includes('/eval.')).every((x) => x.key.startsWith('toy/cer/vanilla/'))).toBe(true);
+    expect(changed.every((x) => x.key.startsWith('toy/cer/'))).toBe(true);
+    expect(changed.some((x) => x.key === 'toy/cer/l0.5_e1/vs_vanilla.clean.ndcg5.diff')).toBe(true);
     expect(changedMetrics(null, table)).toHaveLength(parentRunMetrics(table).length);
   });
 

@@ -54,6 +54,13 @@ describe('HTML report in headless Chromium', () => {
     expect(vanilla[0]).toBe('0.310 ± 0.010');
     expect(vanilla).toContain('0.110 ± 0.010');
 
+    // the paired comparisons: toy × (defended vs vanilla, FGSM vs random), one row each
+    const comparisons = page.locator('table.comparisons');
+    expect(await comparisons.count()).toBe(2);
+    const table = buildTable({ sweepId: 'toy-1234abcd', study: 'tests', cells: fixtureCells({ models: ['cer', 'efm'] }) });
+    expect(await comparisons.locator('tbody tr').count()).toBe(table.comparisons.length);
+    expect(await page.locator('table.comparisons tr.supported').count()).toBe(table.comparisons.filter((c) => c.supported).length);
+
     const figures = page.locator('figure');
     expect(await figures.count()).toBe(16);
     for (let i = 0; i < 16; i++) {

@@ -147,7 +147,13 @@ describe('the report of a finished sweep, on the real MLflow server', () => {
     expect(latest.get('toy/cer/l0.5_e1/eval.fgsm.n')!.value).toBe(3);
 
     const files = (await mlflow.listArtifacts(tracking.parentRunId, 'report')).map((f) => f.path);
-    expect(files).toEqual(expect.arrayContaining(['report/aggregates.json', 'report/aggregates.csv', 'report/report.html', 'report/figures']));
+    expect(files).toEqual(expect.arrayContaining(['report/aggregates.json', 'report/aggregates.csv', 'report/comparisons.csv', 'report/report.html', 'report/figures']));
+    // the paired comparisons as metrics: λ 0.5 ε_D 1 loses 0.1 of NDCG@5 under FGSM at ε_A 1, vanilla 0.2
+    expect(latest.get('toy/cer/l0.5_e1/vs_vanilla.fgsm.ndcg5_drop.diff')).toMatchObject({ step: 100 });
+    expect(latest.get('toy/cer/l0.5_e1/vs_vanilla.fgsm.ndcg5_drop.diff')!.value).toBeCloseTo(-0.1, 12);
+    expect(latest.get('toy/cer/l0.5_e1/vs_vanilla.fgsm.ndcg5_drop.supported')!.value).toBe(1);
+    // FGSM drop − random drop, vanilla at ε_A 1: 0.2 − 0.05
+    expect(latest.get('toy/efm/vanilla/fgsm_vs_random.ndcg5_drop.diff')!.value).toBeCloseTo(0.15, 12);
     const figures = (await mlflow.listArtifacts(tracking.parentRunId, 'report/figures')).map((f) => f.path);
     expect(figures).toContain('report/figures/curve-toy-cer-fgsm-ndcg5.png');
     expect(figures).toContain('report/figures/heatmap-toy-efm-fgsm-fns_drop.svg');
@@ -157,6 +163,8 @@ describe('the report of a finished sweep, on the real MLflow server', () => {
     expectSameNumbers(logged, expected());
     const html = (await mlflow.downloadArtifact(tracking.parentRunId, 'report/report.html')).toString('utf8');
     expect(html.match(/<table class="results"/g)).toHaveLength(2);
+    expect(html.match(/<table class="comparisons"/g)).toHaveLength(2);
+    expect(logged.comparisons).toEqual(expected().comparisons.map((c) => expect.objectContaining({ kind: c.kind, model: c.model, metric: c.metric, a: c.a, n: c.n })));
     expect(html.match(/<figure /g)).toHaveLength(16);
   });
 
@@ -185,6 +193,7 @@ describe('the report of a finished sweep, on the real MLflow server', () => {
     expect(table.stdout).toMatch(/toy +cer +vanilla +│ 0\.310±0\.010 .*│ 0\.110±0\.010/);
     expect(table.stdout.split('\n').filter((l) => /^toy /.test(l))).toHaveLength(6);
     expect(table.stderr).toContain('1 cell run(s) not FINISHED are left out');
+    expect(table.stdout).toMatch(/\n {2}NDCG@5 drop +λ=0\.5 ε_D=1 vs vanilla · fgsm ε_A=1 +-0\.100 /);
 
     const csv = cli([sweepFile, '--csv']);
     expect(csv.stdout.trimEnd().split('\n')).toHaveLength(1 + 30);
@@ -195,6 +204,10 @@ describe('the report of a finished sweep, on the real MLflow server', () => {
     expect(existsSync(join(out, 'report.html'))).toBe(true);
     expect((await readdir(join(out, 'figures'))).filter((f) => f.endsWith('.svg'))).toHaveLength(16);
     expect(await readFile(join(out, 'aggregates.csv'), 'utf8')).toBe(csv.stdout);
+    const comparisonsCsv = cli([sweepFile, '--comparisons', '--csv']);
+    expect(comparisonsCsv.status, comparisonsCsv.stderr).toBe(0);
+    expect(await readFile(join(out, 'comparisons.csv'), 'utf8')).toBe(comparisonsCsv.stdout);
+    expect(comparisonsCsv.stdout.trimEnd().split('\n')).toHaveLength(1 + expected().comparisons.length);
 
     const bad = cli(['no-such-sweep-00000000']);
     expect(bad.status).toBe(1);
