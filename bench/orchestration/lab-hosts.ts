@@ -54,9 +54,14 @@ try {
     const child = lab.spawnIn('submit', [process.execPath, BIN, 'run', file, '--no-worker', '--json'], { env: researcherEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let startedAt = 0;
+    // `run` prints its counts only at the end; its progress lines ("… 37/200 cells · …") say how
+    // far a run got that the limit stops.
+    let lastSettled: number | undefined;
     child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr!.on('data', (b: Buffer) => {
-      if (!startedAt && /: started \(workflow/.test(b.toString())) startedAt = performance.now();
+      const text = b.toString();
+      if (!startedAt && /: started \(workflow/.test(text)) startedAt = performance.now();
+      for (const m of text.matchAll(/(\d+)\/(\d+) cells/g)) lastSettled = Number(m[1]);
     });
     let stalled = false;
     const limit = setTimeout(() => {
@@ -69,7 +74,7 @@ try {
     const final = JSON.parse(out.trim().split('\n').pop() || '{}');
     const settled = (final.counts?.finished ?? 0) + (final.counts?.failed ?? 0);
     process.stdout.write(
-      JSON.stringify({ workerHosts: n, cells: Number(values.cells), concurrency: Number(values.concurrency), exit: stalled ? `stalled: stopped after ${values.timeout} s` : code, finished: final.counts?.finished, seconds: Number(seconds.toFixed(1)), cellsPerSecond: Number((settled / seconds).toFixed(2)), msPerCell: Number(((seconds * 1000) / settled).toFixed(0)) }) + '\n',
+      JSON.stringify({ workerHosts: n, cells: Number(values.cells), concurrency: Number(values.concurrency), exit: stalled ? `stalled: stopped after ${values.timeout} s` : code, finished: final.counts?.finished, ...(stalled ? { settledWhenStopped: lastSettled ?? 0 } : {}), seconds: Number(seconds.toFixed(1)), cellsPerSecond: Number((settled / seconds).toFixed(2)), msPerCell: Number(((seconds * 1000) / settled).toFixed(0)) }) + '\n',
     );
     for (const w of hosts) await lab.killHost(w);
     log(`${n} host(s) done`);
