@@ -48,7 +48,7 @@ export interface BeginCellResult {
 
 /** A finished cell's trained model, as its run records it, and the evaluations it still lacks. */
 export interface StoredModel {
-  trained: Omit<TrainedRef, 'losses'>;
+  trained: Pick<TrainedRef, 'modelArtifact'>;
   missing: Pick<EvaluateInput, 'attack' | 'epsilon'>[];
   /** The clean evaluation's explanations (runs written before this was tagged: evaluate clean again). */
   cleanExplanations?: string;
@@ -85,8 +85,8 @@ export interface TrainedRef {
 export interface EvaluateInput {
   ref: CellRef;
   runId: string;
-  /** The accepted training attempt's model (its curve stays in the workflow). */
-  trained: Omit<TrainedRef, 'losses'>;
+  /** The accepted training attempt's model (the rest of its TrainedRef stays in the workflow). */
+  trained: Pick<TrainedRef, 'modelArtifact'>;
   attack: AttackKind;
   epsilon: number;
   /** Artifact path of the accepted clean evaluation's explanations; needed by attacked ones. */

@@ -173,28 +173,10 @@ async function storedModelOf(mlflow: Tracker, run: Run, cell: CellConfig): Promi
   const missing = missingEvaluations(cellEvaluations(cell), await evaluationsHeld(mlflow, run, cell.attacks));
   if (missing.length === 0) return undefined;
   const tags = run.data.tags;
-  const latest = new Map(run.data.metrics.map((m) => [m.key, m.value]));
   const modelArtifact = tags[TAG.modelArtifact];
   return {
     missing,
-    trained: {
-      modelArtifact: modelArtifact ?? '',
-      dataset: {
-        id: '',
-        folder: '',
-        users: latest.get('data.users') ?? 0,
-        items: latest.get('data.items') ?? 0,
-        features: latest.get('data.features') ?? 0,
-        trainPairs: latest.get('data.train_pairs') ?? 0,
-        testUsers: latest.get('data.test_users') ?? 0,
-      },
-      epochs: latest.get('train.epochs') ?? 0,
-      seconds: latest.get('train.seconds') ?? 0,
-      finalLoss: latest.get('train.final_loss') ?? Number.NaN,
-      backend: tags[TAG.backend] ?? 'unknown',
-      device: tags[TAG.device] ?? 'unknown',
-      ...(tags[TAG.worker] ? { worker: tags[TAG.worker] } : {}),
-    },
+    trained: { modelArtifact: modelArtifact ?? '' },
     ...(tags[TAG.cleanExplanations] ? { cleanExplanations: tags[TAG.cleanExplanations] } : {}),
     ...(modelArtifact === undefined && !cell.noop ? { unavailable: `run ${run.info.runId} records no trained model (tag ${TAG.modelArtifact})` } : {}),
   };
