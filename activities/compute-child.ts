@@ -1,6 +1,6 @@
 /**
  * Entry of a compute attempt's child process (see activities/isolate.ts): runs one of
- * prepareData / trainCell / evaluateCell with the compute work, its artifact store being calls
+ * prepareData / trainCell / evaluateCell / runCell with the compute work, its artifact store being calls
  * to the parent's, its heartbeats and previous heartbeat those of the parent's attempt.
  */
 import { serveChild, type ChildIo } from './child-host.ts';
@@ -29,5 +29,7 @@ serveChild(async (raw, io) => {
       return work.trainCell(task.args[0], task.args[1], attempt);
     case 'evaluateCell':
       return work.evaluateCell(task.args[0], attempt);
+    case 'runCell':
+      return work.runCell(task.args[0], attempt);
   }
 });

@@ -1,12 +1,13 @@
 /** What a compute attempt's child process is asked to do (the `start` message's task). */
-import type { CellRef, EvaluateInput } from './contracts.ts';
+import type { CellRef, EvaluateInput, RunCellInput } from './contracts.ts';
 import type { WorkSettings } from './compute-work.ts';
 
 /** The activity call the child performs. */
 export type ComputeCall =
   | { op: 'prepareData'; args: [CellRef] }
   | { op: 'trainCell'; args: [CellRef, string] }
-  | { op: 'evaluateCell'; args: [EvaluateInput] };
+  | { op: 'evaluateCell'; args: [EvaluateInput] }
+  | { op: 'runCell'; args: [RunCellInput] };
 
 export type ComputeTask = ComputeCall & {
   settings: WorkSettings;

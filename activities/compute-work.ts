@@ -11,7 +11,8 @@ import type { PreparedDataset } from '../recsys/data/dataset.ts';
 import { InputError } from '../recsys/errors.ts';
 import type { Explanation } from '../recsys/models/explainable-model.ts';
 import type { PublishedDataset } from '../tracking/dataset-publication.ts';
-import type { CellRef, EvaluateInput, PreparedRef, TrainedRef } from './contracts.ts';
+import type { CellRef, CellRun, EvaluateInput, PreparedRef, RunCellInput, TrainedRef } from './contracts.ts';
+import { runCellWith } from './cell-run.ts';
 import { checkpointArtifact, latestCheckpoint } from './checkpoints.ts';
 import { datasetForCell } from './published-dataset.ts';
 import { decodeModelState, encodeModelState } from './model-codec.ts';
@@ -101,6 +102,7 @@ export interface ComputeWork {
   prepareData(ref: CellRef, io: AttemptIo): Promise<PreparedRef>;
   trainCell(ref: CellRef, runId: string, io: AttemptIo): Promise<TrainedRef>;
   evaluateCell(input: EvaluateInput, io: AttemptIo): Promise<EvaluationRow>;
+  runCell(input: RunCellInput, io: AttemptIo): Promise<CellRun>;
 }
 
 /**
@@ -172,7 +174,7 @@ export function createComputeWork(s: WorkSettings, artifacts: ArtifactStore): Co
     return latestCheckpoint(artifacts, runId, io.log);
   };
 
-  return {
+  const work: ComputeWork = {
     async prepareData(ref, io) {
       const c = workConfig(ref, s);
       if (c.noop) return { datasetId: 'noop', folder: '' };
@@ -278,7 +280,10 @@ export function createComputeWork(s: WorkSettings, artifacts: ArtifactStore): Co
         clearInterval(beat);
       }
     },
+
+    runCell: (input, io) => runCellWith(work, input, io),
   };
+  return work;
 }
 
 /** The clean evaluation's explanations an attacked one is compared with, as the workflow passed them. */

@@ -3,8 +3,8 @@
  * and store what it produces in the run's artifacts, so any worker can pick up where another
  * left off.
  *
- * Isolation: 'process' (the worker's default) runs each attempt of prepareData, trainCell and
- * evaluateCell in a child process (activities/isolate.ts) that is killed when the attempt is
+ * Isolation: 'process' (the worker's default) runs each attempt of prepareData, trainCell,
+ * evaluateCell and runCell in a child process (activities/isolate.ts) that is killed when the attempt is
  * cancelled or times out, so a dead attempt cannot hold a GPU, its memory or a slot, and the
  * worker's own event loop (heartbeats of the other slots, polling) never blocks on TF.js.
  * prepareData moves too: parsing a real dump takes minutes of CPU that would block the worker,
@@ -15,7 +15,7 @@ import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { EvaluationRow } from '../recsys/cell/result.ts';
 import type { ComputeActivities } from './types.ts';
-import type { CellRef, EvaluateInput, PreparedRef, TrainedRef } from './contracts.ts';
+import type { CellRef, CellRun, EvaluateInput, PreparedRef, RunCellInput, TrainedRef } from './contracts.ts';
 import type { ArtifactStore, AttemptIo, ComputeWork, WorkSettings } from './compute-work.ts';
 import type { ComputeCall, ComputeTask } from './compute-task.ts';
 import { currentAttempt } from './attempt.ts';
@@ -85,6 +85,12 @@ export function createComputeActivities(deps: ComputeDeps): ComputeActivities {
       const label = `evaluateCell ${short(input.ref.cellKey)} ${input.attack}@${input.epsilon}`;
       if (isolated) return inChild({ op: 'evaluateCell', args: [input] }, label);
       return (await inlineWork()).evaluateCell(input, attemptIo(log));
+    },
+
+    async runCell(input: RunCellInput): Promise<CellRun> {
+      if (input.ref.cell.noop) return { trained: noopTrained(settings.workerName), rows: input.plan.map((step) => noopRow(step)) };
+      if (isolated) return inChild({ op: 'runCell', args: [input] }, `runCell ${short(input.ref.cellKey)}`);
+      return (await inlineWork()).runCell(input, attemptIo(log));
     },
   };
 }

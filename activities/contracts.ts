@@ -93,6 +93,25 @@ export interface EvaluateInput {
   cleanExplanations?: string;
 }
 
+/** A whole cell in one compute activity (activities/cell-run.ts). */
+export interface RunCellInput {
+  ref: CellRef;
+  runId: string;
+  /** The evaluations, in order: clean first (its explanations are the stability reference). */
+  plan: Pick<EvaluateInput, 'attack' | 'epsilon'>[];
+}
+
+/** What runCell hands the workflow: the accepted attempt's model, curve and evaluations. */
+export interface CellRun {
+  trained: TrainedRef;
+  rows: EvaluationRow[];
+  /**
+   * A failure no retry can fix, met after training (e.g. an evaluation's bad input): the cell
+   * fails, and its run still gets the training curve.
+   */
+  failure?: { type: string; message: string };
+}
+
 /** The few numbers a sweep's progress table shows per cell. */
 export interface CellSummary {
   cellKey: string;

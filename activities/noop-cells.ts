@@ -22,7 +22,7 @@ export function noopTrained(workerName?: string): TrainedRef {
   return workerName ? { ...NOOP_TRAINED, worker: workerName } : NOOP_TRAINED;
 }
 
-export function noopRow(input: EvaluateInput): EvaluationRow {
+export function noopRow(input: Pick<EvaluateInput, 'attack' | 'epsilon'>): EvaluationRow {
   return {
     attack: input.attack,
     epsilon: input.epsilon,

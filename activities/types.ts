@@ -3,7 +3,7 @@
  * worker registers the implementations (activities/record.ts, activities/compute.ts).
  */
 import type { EvaluationRow } from '../recsys/cell/result.ts';
-import type { BeginCellResult, SweepClose, CellRef, CellSummary, EvaluateInput, PreparedRef, SweepRef, SweepTracking, TrainedRef } from './contracts.ts';
+import type { BeginCellResult, CellRun, SweepClose, CellRef, CellSummary, EvaluateInput, PreparedRef, RunCellInput, SweepRef, SweepTracking, TrainedRef } from './contracts.ts';
 
 export interface RecordActivities {
   /** Get or create the study's experiment and the sweep's parent run. */
@@ -30,4 +30,6 @@ export interface ComputeActivities {
   prepareData(ref: CellRef): Promise<PreparedRef>;
   trainCell(ref: CellRef, runId: string): Promise<TrainedRef>;
   evaluateCell(input: EvaluateInput): Promise<EvaluationRow>;
+  /** Prepare, train and evaluate the whole plan in one attempt, resumable step by step. */
+  runCell(input: RunCellInput): Promise<CellRun>;
 }

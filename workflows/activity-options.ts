@@ -4,7 +4,7 @@
  * errors of the NON_RETRYABLE types fail the cell at once whatever the policy says, because
  * retrying cannot fix them (DESIGN.md "Failures have kinds").
  */
-import type { ActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 import type { RetryPolicies, RetrySettings } from '../sweep/schema.ts';
 
 /**
@@ -39,4 +39,14 @@ export function activityOptions(kind: ActivityClass, taskQueue: string, override
       nonRetryableErrorTypes: NON_RETRYABLE,
     },
   };
+}
+
+/**
+ * A record activity run as a local activity, in the workflow worker that runs the cell (its
+ * result is one marker event, not three events and a workflow task). The same retry policy:
+ * past a minute of retries the SDK waits out the backoff on a durable timer.
+ */
+export function localActivityOptions(kind: 'record', overrides: Partial<RetrySettings> = {}): LocalActivityOptions {
+  const { taskQueue: _queue, heartbeatTimeout: _heartbeat, ...options } = activityOptions(kind, '', overrides);
+  return options;
 }

@@ -79,11 +79,11 @@ function killHard(child: ChildProcess): Promise<void> {
   });
 }
 
-/** The training epoch a cell's pending trainCell activity last heartbeated, if it is training. */
+/** The training epoch a cell's pending compute activity last heartbeated, if it is training. */
 async function trainingEpoch(workflowId: string): Promise<{ epoch: number; attempt: number } | undefined> {
   const desc = await h.client.workflow.getHandle(workflowId).describe().catch(() => undefined);
   for (const a of desc?.raw.pendingActivities ?? []) {
-    if (a.activityType?.name !== 'trainCell') continue;
+    if (a.activityType?.name !== 'runCell') continue;
     const payload = a.heartbeatDetails?.payloads?.[0];
     const details = payload ? (defaultPayloadConverter.fromPayload(payload) as { epoch?: number }) : undefined;
     if (details?.epoch !== undefined) return { epoch: details.epoch, attempt: a.attempt ?? 1 };

@@ -10,7 +10,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { quietTemporalRuntime } from '../../client/connect.ts';
 import { createComputeActivities } from '../../activities/compute.ts';
-import type { CellRef } from '../../activities/contracts.ts';
+import type { CellRef, RunCellInput } from '../../activities/contracts.ts';
 import { parseSweepYaml } from '../../sweep/load.ts';
 import type { SweepConfig } from '../../sweep/schema.ts';
 import { mlflowArtifactStore } from '../../activities/mlflow-artifacts.ts';
@@ -95,8 +95,9 @@ export function inlineWorkers(h: Harness, config: SweepConfig, extra: Partial<Wo
 }
 
 /**
- * A compute worker in this process. `fail(ref)` true makes prepareData throw a non-retryable
- * error for that cell: a fault in our own activity, not in Temporal or MLflow.
+ * A compute worker in this process. `fail(ref)` true makes that cell's compute activity
+ * (runCell, or prepareData on the step-by-step path) throw a non-retryable error: a fault in our
+ * own activity, not in Temporal or MLflow.
  */
 export async function computeWorker(h: Harness, config: SweepConfig, fail?: (ref: CellRef) => boolean): Promise<{ stop(): Promise<void> }> {
   const connection = await NativeConnection.connect({ address: required('TEMPORAL_ADDRESS') });
@@ -112,6 +113,10 @@ export async function computeWorker(h: Harness, config: SweepConfig, fail?: (ref
       async prepareData(ref: CellRef) {
         if (fail?.(ref)) throw ApplicationFailure.nonRetryable(`injected failure of cell ${ref.cellKey}`, 'InputError');
         return real.prepareData(ref);
+      },
+      async runCell(input: RunCellInput) {
+        if (fail?.(input.ref)) throw ApplicationFailure.nonRetryable(`injected failure of cell ${input.ref.cellKey}`, 'InputError');
+        return real.runCell(input);
       },
     },
     maxConcurrentActivityTaskExecutions: 4,

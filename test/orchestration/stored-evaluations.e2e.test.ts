@@ -80,7 +80,11 @@ describe('evaluations added to finished cells', () => {
     const first = sweepWith({ study, name: `stored-${tag}`, epsilonsA: '[0.5]', attacks: '[fgsm]' });
     const a = await startSweep(h.client, first, { mlflow: h.mlflow });
     expect((await sweepResultWithin(h, a.handle, first, 240_000)).counts).toMatchObject({ finished: 2, failed: 0 });
-    expect(await activitiesOfCells(a.workflowId)).toMatchObject({ trainCell: 2, evaluateCell: 4 });
+    // Each new cell is one compute activity that trains and evaluates (workflows/cell.ts).
+    const firstCounts = await activitiesOfCells(a.workflowId);
+    expect(firstCounts).toMatchObject({ runCell: 2 });
+    expect(firstCounts.trainCell ?? 0).toBe(0);
+    expect(firstCounts.evaluateCell ?? 0).toBe(0);
 
     // The same sweep with a new ε_A and PGD: it starts again (its grid is the same, its evaluations are not).
     const more = sweepWith({ study, name: `stored-${tag}`, epsilonsA: '[0.5, 1.0]', attacks: '[fgsm, pgd]' });
@@ -89,7 +93,9 @@ describe('evaluations added to finished cells', () => {
     expect(b.workflowId).toBe(a.workflowId);
     expect((await sweepResultWithin(h, b.handle, more, 240_000)).counts).toMatchObject({ finished: 2, failed: 0 });
     // Per cell: fgsm@1.0, pgd@0.5, pgd@1.0 on the stored model (the clean explanations are tagged), no training.
-    expect(await activitiesOfCells(a.workflowId)).toMatchObject({ trainCell: 2, evaluateCell: 4 + 2 * 3 });
+    const secondCounts = await activitiesOfCells(a.workflowId);
+    expect(secondCounts).toMatchObject({ runCell: 2, evaluateCell: 2 * 3 });
+    expect(secondCounts.trainCell ?? 0).toBe(0);
 
     // Run again as it is: nothing left to do.
     expect((await startSweep(h.client, more, { mlflow: h.mlflow })).action).toBe('complete');
@@ -98,7 +104,7 @@ describe('evaluations added to finished cells', () => {
     const other = sweepWith({ study, name: `stored-other-${tag}`, epsilonsA: '[0.5, 1.0, 2.0]', attacks: '[fgsm, pgd]' });
     const c = await startSweep(h.client, other, { mlflow: h.mlflow, allowNewSettings: true });
     expect((await sweepResultWithin(h, c.handle, other, 240_000)).counts).toMatchObject({ finished: 2, failed: 0 });
-    expect(await activitiesOfCells(c.workflowId)).toEqual(expect.not.objectContaining({ trainCell: expect.anything() }));
+    expect(await activitiesOfCells(c.workflowId)).toEqual(expect.not.objectContaining({ trainCell: expect.anything(), runCell: expect.anything() }));
     expect((await activitiesOfCells(c.workflowId)).evaluateCell).toBe(2 * 2);
 
     const runs = await cellRuns(h, study);

@@ -134,7 +134,7 @@ describe.skipIf(!isRoot)('team stack across hosts (network namespaces; skipped w
     // Kill w2 whole once it is computing: its worker has logged a compute child and more than
     // one process is there. (A process count alone is not enough: while the host starts, the
     // `mount` of its hidden folder and the shell that runs it are two processes too.)
-    const computeChild = /\[(prepareData|trainCell|evaluateCell) [0-9a-f]+.*\] child process/;
+    const computeChild = /\[(prepareData|trainCell|evaluateCell|runCell) [0-9a-f]+.*\] child process/;
     const killDeadline = Date.now() + 6 * 60_000;
     let killed = 0;
     while (Date.now() < killDeadline) {
