@@ -1,16 +1,17 @@
 /**
  * Metric histories of many runs. MLflow's public REST API reads one (run, key) history per
  * request: ~35 requests a cell, minutes for a thousand cells. The server also answers
- * `ajax-api/2.0/mlflow/metrics/get-history-bulk-interval` (what its UI charts use): one key for up
- * to 100 runs per request, every point of every step while a run has at most 2500 steps (a
- * curve has one step per ε_A). That endpoint is not in the documented API, so a server without it
- * (404, or an unreadable answer) is read the public way instead, with the same result.
+ * `ajax-api/2.0/mlflow/metrics/get-history-bulk`: one key for up to 100 runs per request, every
+ * point, at most 25,000 in all (a curve has one step per ε_A, so a chunk of 100 runs is far below
+ * it; a chunk that reaches the cap is read again the public way). That endpoint is not in the
+ * documented API, so a server without it (404, or an unreadable answer) is read the public way
+ * instead, with the same result.
  */
 import { MlflowApiError, MlflowResponseError, type Tracker, type Metric } from '../tracking/index.ts';
 
-/** The server's limits (mlflow/server/handlers.py MAX_RUNS_GET_METRIC_HISTORY_BULK, MAX_RESULTS_PER_RUN). */
+/** The server's limits (mlflow/server/handlers.py get_metric_history_bulk_handler). */
 const BULK_RUNS = 100;
-const BULK_RESULTS = 2500;
+const BULK_RESULTS = 25_000;
 
 
 /** runId → key → history. */
@@ -22,6 +23,8 @@ export interface HistoryOptions {
   publicOnly?: boolean;
   /** Runs per bulk request (default and most: the server's 100). */
   bulkRuns?: number;
+  /** Points per bulk request before a chunk counts as cut (default and most: the server's 25,000). */
+  bulkResults?: number;
   /** Called after every request (an activity heartbeats with it). */
   onProgress?: (requestsDone: number, requests: number) => void;
 }
@@ -29,7 +32,8 @@ export interface HistoryOptions {
 /** `wanted` maps run id → the metric keys to read; every run id is in the answer. */
 export async function readHistories(mlflow: Tracker, wanted: ReadonlyMap<string, ReadonlyArray<string>>, opts: HistoryOptions = {}): Promise<Histories> {
   if (!opts.publicOnly) {
-    const bulk = await readBulk(mlflow, wanted, opts.concurrency ?? 4, Math.min(BULK_RUNS, opts.bulkRuns ?? BULK_RUNS), opts.onProgress);
+    const limits = { runs: Math.min(BULK_RUNS, opts.bulkRuns ?? BULK_RUNS), results: Math.min(BULK_RESULTS, opts.bulkResults ?? BULK_RESULTS) };
+    const bulk = await readBulk(mlflow, wanted, opts.concurrency ?? 4, limits, opts.onProgress);
     if (bulk) return bulk;
   }
   return readPublic(mlflow, wanted, opts.concurrency ?? 8, opts.onProgress);
@@ -60,18 +64,24 @@ async function readBulk(
   mlflow: Tracker,
   wanted: ReadonlyMap<string, ReadonlyArray<string>>,
   concurrency: number,
-  perRequest: number,
+  limits: { runs: number; results: number },
   onProgress: Progress,
 ): Promise<Histories | null> {
   const runsOfKey = new Map<string, string[]>();
   for (const [runId, keys] of wanted) for (const key of keys) runsOfKey.set(key, [...(runsOfKey.get(key) ?? []), runId]);
-  const jobs = [...runsOfKey].flatMap(([key, runIds]) => chunks(runIds, perRequest).map((ids) => ({ key, ids })));
+  const jobs = [...runsOfKey].flatMap(([key, runIds]) => chunks(runIds, limits.runs).map((ids) => ({ key, ids })));
   const out: Histories = new Map();
   for (const [runId] of wanted) out.set(runId, new Map());
   let done = 0;
   try {
     await mapLimit(jobs, concurrency, async ({ key, ids }) => {
-      for (const { runId, ...m } of await mlflow.getMetricHistoryBulk(ids, key, BULK_RESULTS)) put(out, runId, key, [m]);
+      const points = await mlflow.getMetricHistoryBulk(ids, key, limits.results);
+      if (points.length >= limits.results) {
+        // Cut at the cap: this chunk, one run at a time.
+        for (const runId of ids) put(out, runId, key, await mlflow.getMetricHistory(runId, key));
+      } else {
+        for (const { runId, ...m } of points) put(out, runId, key, [m]);
+      }
       onProgress?.(++done, jobs.length);
     });
   } catch (err) {

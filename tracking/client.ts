@@ -333,14 +333,16 @@ export class MlflowClient {
   }
 
   /**
-   * One key's points for up to 100 runs in one request: `ajax-api/…/get-history-bulk-interval`,
-   * what MLflow's own charts use (every point while a run has at most `maxResults` steps). Not in
-   * the documented API: a server without it answers 404 or 405 (MlflowApiError), and callers read
-   * the public way (getMetricHistory) instead.
+   * One key's points for up to 100 runs in one request: `ajax-api/…/metrics/get-history-bulk`,
+   * every logged point (a plain SELECT; the `…-bulk-interval` variant MLflow's charts use samples
+   * with window functions and cost a quarter of the server's CPU in a no-op sweep). At most
+   * `maxResults` points in all (the server's cap is 25,000): a caller that gets exactly that many
+   * must assume more were cut. Not in the documented API: a server without it answers 404 or 405
+   * (MlflowApiError), and callers read the public way (getMetricHistory) instead.
    */
   async getMetricHistoryBulk(runIds: readonly string[], metricKey: string, maxResults: number): Promise<Array<Metric & { runId: string }>> {
-    const r = await this.transport.json('GET', '/ajax-api/2.0/mlflow/metrics/get-history-bulk-interval', BulkMetricHistoryResponse, {
-      query: { run_ids: [...runIds], metric_key: metricKey, max_results: maxResults },
+    const r = await this.transport.json('GET', '/ajax-api/2.0/mlflow/metrics/get-history-bulk', BulkMetricHistoryResponse, {
+      query: { run_id: [...runIds], metric_key: metricKey, max_results: maxResults },
     });
     return r.metrics.map((m) => ({ runId: m.run_id, key: m.key, value: m.value, timestamp: m.timestamp, step: m.step ?? 0 }));
   }

@@ -128,6 +128,9 @@ describe('the report of a finished sweep, on the real MLflow server', () => {
     // small pages of runs/search and small bulk requests: the same cells
     const paged = await collectSweep(mlflow, { sweepId: sweep.sweepId, study: sweep.study }, { pageSize: 5, bulkRuns: 7 });
     expect(paged.cells).toEqual(bulk.cells);
+    // bulk answers cut at a tiny cap: those chunks are read again run by run, the same cells
+    const capped = await collectSweep(mlflow, { sweepId: sweep.sweepId, study: sweep.study }, { bulkResults: 3 });
+    expect(capped.cells).toEqual(bulk.cells);
     expect(paged.unfinished).toBe(1);
     // 18 cells × (clean + 2 attacks × 2 ε_A)
     expect(bulk.cells.reduce((s, c) => s + c.evaluations.length, 0)).toBe(18 * 5);
