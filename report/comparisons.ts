@@ -19,6 +19,16 @@ import { ComparisonKindSchema, type Comparison, type ComparisonSide, type GroupK
 
 export const DEFENSE_METRICS = ['ndcg5', 'fns', 'stability', 'ndcg5_drop', 'fns_drop'] as const;
 export const ATTACK_METRICS = ['ndcg5_drop', 'fns_drop', 'stability'] as const;
+
+/**
+ * What the paper claims, as the sign of a − b: a defended model ranks and explains at least as
+ * well (higher NDCG@5, F_NS, stability) and loses less under attack (lower drops); FGSM hurts
+ * more than random noise of the same budget (higher drops, lower stability).
+ */
+export const CLAIMED: Record<Comparison['kind'], Record<string, 'higher' | 'lower'>> = {
+  defended_vs_vanilla: { ndcg5: 'higher', fns: 'higher', stability: 'higher', ndcg5_drop: 'lower', fns_drop: 'lower' },
+  fgsm_vs_random: { ndcg5_drop: 'higher', fns_drop: 'higher', stability: 'lower' },
+};
 /** The attack pairs compared: a, then the baseline b. */
 export const ATTACK_PAIR = { a: 'fgsm', b: 'random' } as const;
 
@@ -58,7 +68,23 @@ function compare(kind: Comparison['kind'], a: Indexed, b: Indexed, metric: strin
   const va = values(a, metric);
   const vb = values(b, metric);
   if (![...va.keys()].some((s) => vb.has(s))) return undefined;
-  return { kind, dataset: a.key.dataset, model: a.key.model, metric, a: side(a.key), b: side(b.key), ...pairedComparison(va, vb) };
+  const { supported: _eitherSide, ...paired } = pairedComparison(va, vb);
+  const claimed = CLAIMED[kind][metric];
+  const [lo, hi] = paired.ci95 ?? [Number.NaN, Number.NaN];
+  const above = lo > 0;
+  const below = hi < 0;
+  return {
+    kind,
+    dataset: a.key.dataset,
+    model: a.key.model,
+    metric,
+    a: side(a.key),
+    b: side(b.key),
+    ...paired,
+    claimed,
+    supported: claimed === 'higher' ? above : below,
+    contradicted: claimed === 'higher' ? below : above,
+  };
 }
 
 const KIND_ORDER = Object.fromEntries(ComparisonKindSchema.options.map((k, i) => [k, i]));
@@ -110,4 +136,5 @@ export function comparisonLabel(c: Pick<Comparison, 'kind' | 'a' | 'b'>): string
 }
 
 /** How to read a comparison, in one line. */
-export const COMPARISON_NOTE = 'a − b paired by seed: mean [95 % CI, Student t], two-sided paired t-test p, n seeds; supported = the CI excludes 0';
+export const COMPARISON_NOTE =
+  'a − b paired by seed: mean [95 % CI, Student t], two-sided paired t-test p, n seeds; supported = the CI excludes 0 on the side the paper claims, contradicted = on the other side, inconclusive = it contains 0';

@@ -53,7 +53,9 @@ export const COMPARISON_CSV_HEADER = [
   't',
   'df',
   'p',
+  'claimed',
   'supported',
+  'contradicted',
 ];
 
 export function comparisonsToCsv(table: AggregateTable): string {
@@ -76,7 +78,9 @@ export function comparisonsToCsv(table: AggregateTable): string {
       c.t,
       c.df,
       c.p,
+      c.claimed,
       String(c.supported),
+      c.contradicted === undefined ? undefined : String(c.contradicted),
     ];
     lines.push(row.map(cell).join(','));
   }

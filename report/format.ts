@@ -29,7 +29,13 @@ export function formatP(p: number | null): string {
   return p < 0.001 ? 'p<0.001' : `p=${p.toFixed(3)}`;
 }
 
-/** `supported`, or why not: `not supported`, `one seed`. */
-export function formatVerdict(c: Pick<Comparison, 'supported' | 'n'>): string {
-  return c.supported ? 'supported' : c.n < 2 ? 'one seed' : 'not supported';
+/**
+ * `supported` (the interval excludes 0 on the claimed side), `contradicted` (on the other side),
+ * `inconclusive` (it contains 0), `one seed`; tables older than claimed directions: `not supported`.
+ */
+export function formatVerdict(c: Pick<Comparison, 'supported' | 'contradicted' | 'claimed' | 'n'>): string {
+  if (c.supported) return 'supported';
+  if (c.contradicted) return 'contradicted';
+  if (c.n < 2) return 'one seed';
+  return c.claimed ? 'inconclusive' : 'not supported';
 }

@@ -64,7 +64,7 @@ function comparisonsTable(table: AggregateTable, dataset: string, kind: Comparis
   const body = rows
     .map((c) => {
       const cells = [formatDiff(c.meanDiff), formatCi(c.ci95), formatP(c.p).replace(/^p=/, ''), String(c.n), formatVerdict(c)];
-      const cls = c.supported ? ' class="supported"' : '';
+      const cls = c.supported ? ' class="supported"' : c.contradicted ? ' class="contradicted"' : '';
       return `<tr${cls}><th>${esc(c.model)}</th><th>${esc(metricLabel(c.metric))}</th><th>${esc(comparisonLabel(c))}</th>${cells.map((x) => `<td>${esc(x)}</td>`).join('')}</tr>`;
     })
     .join('\n');
@@ -106,6 +106,7 @@ table.comparisons th, table.comparisons td { border: 1px solid #ccc; padding: 3p
 table.comparisons thead th { background: #f3f3f3; text-align: center; }
 table.comparisons tbody th { text-align: left; font-weight: normal; }
 tr.supported td { background: #eef7ee; font-weight: bold; }
+tr.contradicted td { background: #fbeeee; font-weight: bold; }
 .figures { display: flex; flex-wrap: wrap; gap: 1em; }
 figure { margin: 0; }
 figcaption { font-size: 12px; color: #555; }

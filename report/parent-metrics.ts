@@ -12,14 +12,15 @@
  * is the robustness curve. Only HEADLINE_METRICS go here (few keys); every metric is in the CSV
  * and JSON artifacts. An SD of n = 1 is not logged (MLflow has no null).
  *
- * The paired comparisons (report/comparisons.ts) under side a's prefix, five keys each:
+ * The paired comparisons (report/comparisons.ts) under side a's prefix, six keys each:
  *
  *   <dataset>/<model>/<defense>/vs_vanilla.<attack>.<m>.<stat>   step round(100·ε_A); clean at 0,
  *                                                                every attack curve starting there
  *   <dataset>/<model>/<defense>/fgsm_vs_random.<m>.<stat>        step round(100·ε_A)
  *
- * stat = diff (mean a − b), ci_lo, ci_hi (the 95 % interval), p (paired t-test), supported
- * (1 when the interval excludes 0, else 0); ci_lo, ci_hi and p are left out when null (one seed).
+ * stat = diff (mean a − b), ci_lo, ci_hi (the 95 % interval), p (paired t-test), supported and
+ * contradicted (1 when the interval excludes 0 on the side the paper claims, resp. on the other
+ * side, else 0); ci_lo, ci_hi and p are left out when null (one seed).
  */
 import { defenseSlug } from './aggregate.ts';
 import type { AggregateGroup, AggregateTable, Comparison } from './schema.ts';
@@ -84,6 +85,7 @@ function pushComparison(out: MetricInput[], key: string, c: Comparison, step: nu
   }
   if (c.p !== null) out.push({ key: `${key}.p`, value: c.p, step });
   out.push({ key: `${key}.supported`, value: c.supported ? 1 : 0, step });
+  if (c.contradicted !== undefined) out.push({ key: `${key}.contradicted`, value: c.contradicted ? 1 : 0, step });
 }
 
 function push(out: MetricInput[], prefix: string, attack: string, g: AggregateGroup, step: number): void {

@@ -79,8 +79,15 @@ export const ComparisonSchema = z.object({
   df: z.number().int().positive().nullable(),
   /** Two-sided paired t-test p-value; null when n = 1 (0 or 1 when sd = 0). */
   p: z.number().min(0).max(1).nullable(),
-  /** ci95 excludes 0. */
+  /**
+   * The claim's direction: which sign of a − b the paper claims (`higher`: a is better when
+   * larger, e.g. F_NS of the defended model; `lower`: e.g. its F_NS drop). Absent in older tables.
+   */
+  claimed: z.enum(['higher', 'lower']).optional(),
+  /** ci95 excludes 0 on the claimed side (older tables: on either side). */
   supported: z.boolean(),
+  /** ci95 excludes 0 on the other side: the data speak against the claim. Absent in older tables. */
+  contradicted: z.boolean().optional(),
 });
 
 export const AggregateTableSchema = z.object({

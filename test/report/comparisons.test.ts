@@ -8,7 +8,7 @@ import type { CellObservation } from '../../report/aggregate.ts';
 import { buildComparisons, comparisonLabel } from '../../report/comparisons.ts';
 import { COMPARISON_CSV_HEADER, comparisonsToCsv } from '../../report/csv.ts';
 import { tableFiles } from '../../report/files.ts';
-import { formatCi, formatDiff, formatP } from '../../report/format.ts';
+import { formatCi, formatDiff, formatP, formatVerdict } from '../../report/format.ts';
 import { reportHtml } from '../../report/html.ts';
 import { pairedComparison } from '../../report/paired.ts';
 import { changedMetrics, comparisonMetrics, parentRunMetrics } from '../../report/parent-metrics.ts';
@@ -123,6 +123,34 @@ describe('buildComparisons', () => {
     // 0.2, 0.15, 0.25, 0.2: mean 0.2
     expect(stability.meanDiff).toBeCloseTo(0.2, 14);
     expect(stability.seeds).toEqual([1, 2, 3, 4]);
+  });
+
+  it('verdicts read the sign the paper claims: a defended drop must be lower, FGSM stability lower than random', () => {
+    const drop = find(comparisons, { kind: 'defended_vs_vanilla', metric: 'ndcg5_drop', attack: 'fgsm' });
+    expect(drop).toMatchObject({ claimed: 'lower', supported: true, contradicted: false });
+    const clean = find(comparisons, { kind: 'defended_vs_vanilla', metric: 'ndcg5', attack: 'clean' });
+    expect(clean).toMatchObject({ claimed: 'higher', supported: true, contradicted: false });
+    const stability = find(comparisons, { kind: 'fgsm_vs_random', metric: 'stability', attack: 'fgsm' });
+    expect(stability.meanDiff).toBeLessThan(0);
+    expect(stability).toMatchObject({ claimed: 'lower', supported: true, contradicted: false });
+
+    // A defense that explains better clean but loses more under attack: its F_NS drop contradicts.
+    const seeds = [1, 2, 3];
+    const against = seeds.flatMap((seed) => [
+      cell('x', 0, 0, seed, { clean: { ndcg5: 0.3, fns: 0.5 + seed / 100 }, fgsm: { ndcg5: 0.3, fns: 0.48 + seed / 100 }, random: { ndcg5: 0.3, fns: 0.5 } }),
+      cell('x', 0.5, 1, seed, { clean: { ndcg5: 0.3, fns: 0.6 + seed / 100 }, fgsm: { ndcg5: 0.3, fns: 0.4 + seed / 50 }, random: { ndcg5: 0.3, fns: 0.6 } }),
+    ]);
+    const cs = buildTable({ sweepId: 'd-00000000', study: 'tests', cells: against }).comparisons;
+    const fnsDrop = find(cs, { kind: 'defended_vs_vanilla', model: 'x', metric: 'fns_drop', attack: 'fgsm' });
+    // drops: defended 0.19 0.18 0.17, vanilla 0.02 each: d = 0.17 0.16 0.15
+    expect(fnsDrop.meanDiff).toBeCloseTo(0.16, 12);
+    expect(fnsDrop).toMatchObject({ claimed: 'lower', supported: false, contradicted: true });
+    expect(formatVerdict(fnsDrop)).toBe('contradicted');
+    const fnsClean = find(cs, { kind: 'defended_vs_vanilla', model: 'x', metric: 'fns', attack: 'clean' });
+    expect(formatVerdict(fnsClean)).toBe('supported');
+    // NDCG@5 is the same everywhere: the interval is [0, 0], neither side.
+    expect(formatVerdict(find(cs, { kind: 'defended_vs_vanilla', model: 'x', metric: 'ndcg5', attack: 'fgsm' }))).toBe('inconclusive');
+    expect(comparisonsToCsv({ ...table, comparisons: [fnsDrop] }).split('\n')[1]).toMatch(/,lower,false,true$/);
   });
 
   it('FGSM vs random: drop under FGSM − drop under random of the same seed, and stability only where both have it', () => {
