@@ -6,6 +6,17 @@
  *
  *   npx tsx bench/orchestration/noop-sweep.ts --cells 200 --concurrency 50 [--cells-per-run 400] [--evaluations 5] [--stack dev|team]
  *
+ * "Overhead per cell" is two numbers (bench/README.md):
+ *   - throughput at a concurrency: wall seconds and CPU seconds (every process: servers, workers,
+ *     proxy) of the whole sweep divided by its cells, the end-of-sweep aggregation included;
+ *   - latency: how long one cell's workflow takes from start to close (median and p90 over the
+ *     cells; run --cells 1 --concurrency 1 for one cell alone).
+ * A cell's shape is `--evaluations N`: clean plus N − 1 attacked evaluations (FGSM and random at
+ * (N − 1)/2 ε_A each when N − 1 is even, FGSM at N − 1 ε_A otherwise).
+ * The request counter runs in a process of its own (counting-proxy.ts): its CPU is reported
+ * apart (`proxy`), not in `workers`; the progress reporter (one query every 30 s) stays in this
+ * process and is negligible.
+ *
  * --stack dev (default): the Temporal dev server and MLflow on SQLite; --stack team: the team
  * stack on loopback (Temporal server on PostgreSQL with mTLS, MLflow on PostgreSQL + S3 with
  * basic auth; bench/orchestration/stacks.ts). CPU is charged per server process group.
@@ -30,7 +41,7 @@ import { parseSweepYaml } from '../../sweep/load.ts';
 import { buildWorkflowBundle, startWorkers } from '../../worker/worker.ts';
 import { cancelUpdate, progressQuery } from '../../workflows/sweep-control.ts';
 import { finalProgress } from '../../client/final-progress.ts';
-import { FaultProxy } from '../../infra/local/fault-proxy.ts';
+import { startCountingProxy } from './counting-proxy.ts';
 import { probeStall } from './stall-probe.ts';
 
 const { values } = parseArgs({
@@ -38,7 +49,7 @@ const { values } = parseArgs({
     cells: { type: 'string', default: '200' },
     concurrency: { type: 'string', default: '50' },
     'cells-per-run': { type: 'string', default: '400' },
-    /** 5 = clean + FGSM and random at two ε_A (the demo's shape); 2 = clean + FGSM at one ε_A. */
+    /** Evaluations a cell: clean + N − 1 attacked (5 = the demo's shape: FGSM and random at two ε_A). */
     evaluations: { type: 'string', default: '5' },
     /** Stop after this long: cancel the sweep and report how far it got (0 = no limit). */
     'max-seconds': { type: 'string', default: '0' },
@@ -50,7 +61,10 @@ const { values } = parseArgs({
 const cells = Number(values.cells);
 const concurrency = Number(values.concurrency);
 const cellsPerRun = Number(values['cells-per-run']);
-const evaluations = values.evaluations === '2' ? { epsilonsA: '[0.5]', attacks: '[fgsm]' } : { epsilonsA: '[0.5, 1.0]', attacks: '[fgsm, random]' };
+const evaluationsPerCell = Number(values.evaluations);
+// A sweep's ε_A list is never empty (sweep/schema.ts): at least clean + one attacked.
+if (!Number.isInteger(evaluationsPerCell) || evaluationsPerCell < 2) throw new Error(`--evaluations must be a whole number ≥ 2, got ${values.evaluations}`);
+const evaluations = cellShape(evaluationsPerCell);
 
 if (values.stack !== 'dev' && values.stack !== 'team') throw new Error(`--stack must be dev or team, got ${values.stack}`);
 const root = await mkdtemp(join(tmpdir(), 'rexsweep-bench-noop-'));
@@ -62,7 +76,7 @@ const stack =
 // A benchmark script: the stack's TLS files and MLflow account reach the workers the way they
 // reach `rexsweep worker`, through the environment.
 Object.assign(process.env, stack.clientEnv);
-const proxy = await new FaultProxy(stack.mlflowUri).listen();
+const proxy = await startCountingProxy(stack.mlflowUri);
 quietTemporalRuntime();
 const temporal = temporalConnectionFromEnv({ address: stack.temporalAddress });
 const connection = await Connection.connect(connectionOptions(temporal));
@@ -76,8 +90,8 @@ datasets: [{ source: synthetic, name: noop }]
 models: [cer]
 lambdas: [0]
 epsilonsD: [0.5]
-epsilonsA: ${evaluations.epsilonsA}
-attacks: ${evaluations.attacks}
+epsilonsA: ${JSON.stringify(evaluations.epsilonsA)}
+attacks: ${JSON.stringify(evaluations.attacks)}
 seeds: [${seeds}]
 epochs: 1
 concurrency: ${concurrency}
@@ -96,7 +110,7 @@ cell: { noop: true }
   });
   const cpuAt = () => ({
     bench: process.cpuUsage(),
-    servers: Object.fromEntries(Object.entries(stack.pgids).map(([name, pgid]) => [name, groupCpuSeconds(pgid)])),
+    servers: Object.fromEntries(Object.entries({ ...stack.pgids, proxy: proxy.pgid }).map(([name, pgid]) => [name, groupCpuSeconds(pgid)])),
   });
   const cpu0 = cpuAt();
   const rssBefore = process.memoryUsage().rss;
@@ -111,13 +125,13 @@ cell: { noop: true }
   const reporter = setInterval(() => {
     started.handle
       .query(progressQuery)
-      .then((p) => {
+      .then(async (p) => {
         const done = p.counts.finished + p.counts.cached + p.counts.failed;
         quietReports = done === lastDone && p.counts.running > 0 ? quietReports + 1 : 0;
         lastDone = done;
         if (quietReports === 2 || quietReports === 8) void probeStall({ client, namespace: temporal.namespace, queues: sweep.queues, workers, log }).catch((e) => log(`stall probe failed: ${e}`));
         const s = (performance.now() - t0) / 1000;
-        log(JSON.stringify({ t: Math.round(s), done, failed: p.counts.failed, running: p.counts.running, generation: p.generation, cellsPerSecond: Number((done / s).toFixed(2)), rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20), load: loadavg()[0].toFixed(1), mlflowRequests: proxy.requests.length }));
+        log(JSON.stringify({ t: Math.round(s), done, failed: p.counts.failed, running: p.counts.running, generation: p.generation, cellsPerSecond: Number((done / s).toFixed(2)), rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20), load: loadavg()[0].toFixed(1), mlflowRequests: (await proxy.requests()).length }));
       })
       .catch(() => {});
   }, 30_000);
@@ -151,7 +165,9 @@ cell: { noop: true }
     sweepEvents = Math.max(sweepEvents, (await client.workflow.getHandle(started.workflowId, wf.runId).fetchHistory()).events?.length ?? 0);
   }
   const firstCell = await client.workflow.getHandle(`${started.workflowId}/cell-${progress.summaries[0].cellKey}`).fetchHistory();
-  const requests = proxy.requests.length;
+  const records = await proxy.requests();
+  const requests = records.length;
+  const latency = await cellLatencies(client, started.workflowId, progress.summaries.map((c) => c.cellKey));
   await workers.shutdown();
   const result = {
     cells,
@@ -164,21 +180,21 @@ cell: { noop: true }
     overheadMsPerCell: Number(((seconds * 1000) / settled).toFixed(1)),
     mlflowRequests: requests,
     mlflowRequestsPerCell: Number((requests / settled).toFixed(2)),
-    mlflowMeanMs: Number((proxy.requests.reduce((a, r) => a + (r.ms ?? 0), 0) / proxy.requests.length).toFixed(1)),
-    mlflowBusySeconds: Number((proxy.requests.reduce((a, r) => a + (r.ms ?? 0), 0) / 1000).toFixed(1)),
-    mlflowByEndpoint: countBy(proxy.requests.map((r) => `${r.method} ${r.url.replace(/\?.*$/, '').replace(/artifacts\/.*$/, 'artifacts/…')}`)),
+    mlflowMeanMs: Number((records.reduce((a, r) => a + (r.ms ?? 0), 0) / records.length).toFixed(1)),
+    mlflowBusySeconds: Number((records.reduce((a, r) => a + (r.ms ?? 0), 0) / 1000).toFixed(1)),
+    cellLatencyMs: latency,
+    mlflowByEndpoint: countBy(records.map((r) => `${r.method} ${r.url.replace(/\?.*$/, '').replace(/artifacts\/.*$/, 'artifacts/…')}`)),
     cellsPerRun,
-    evaluationsPerCell: values.evaluations === '2' ? 2 : 5,
+    evaluationsPerCell,
     sweepRuns,
     largestSweepHistoryEvents: sweepEvents,
     cellHistoryEvents: firstCell.events?.length ?? 0,
     workerRssPeakMiB: Math.round(rssPeak / 2 ** 20),
-    // CPU a cell, by process: this one (client, workflow and compute workers), the Temporal dev
-    // server, the MLflow server (all its workers).
-    cpuMsPerCell: {
-      workers: Number(((cpu1.bench.user + cpu1.bench.system - cpu0.bench.user - cpu0.bench.system) / 1000 / settled).toFixed(1)),
-      ...Object.fromEntries(Object.keys(stack.pgids).map((name) => [name, Number((((cpu1.servers[name] - cpu0.servers[name]) * 1000) / settled).toFixed(1))])),
-    },
+    // CPU a cell, by process: this one (client, workflow and compute workers), the Temporal
+    // server, the MLflow server (all its workers), the request-counting proxy; `servedBy` sums
+    // what a deployment runs (everything but the bench's proxy).
+    cpuMsPerCell: cpuPerCell(cpu0, cpu1, settled),
+    phaseNote: 'cpu and wall include the end-of-sweep aggregation',
     stack: stack.name,
   };
   process.stdout.write(JSON.stringify(result) + '\n');
@@ -187,6 +203,39 @@ cell: { noop: true }
   await connection.close();
   await stack.close();
   await rm(root, { recursive: true, force: true });
+}
+
+function cpuPerCell(
+  a: { bench: NodeJS.CpuUsage; servers: Record<string, number> },
+  b: { bench: NodeJS.CpuUsage; servers: Record<string, number> },
+  cells: number,
+): Record<string, number> {
+  const ms = (seconds: number) => Number(((seconds * 1000) / cells).toFixed(1));
+  const out: Record<string, number> = { workers: ms((b.bench.user + b.bench.system - a.bench.user - a.bench.system) / 1e6) };
+  for (const name of Object.keys(b.servers)) out[name] = ms(b.servers[name] - a.servers[name]);
+  out.servedBy = Number(Object.entries(out).reduce((sum, [k, v]) => (k === 'proxy' ? sum : sum + v), 0).toFixed(1));
+  return out;
+}
+
+/** Clean plus n − 1 attacked evaluations, as a sweep's ε_A list and attacks. */
+function cellShape(n: number): { epsilonsA: number[]; attacks: string[] } {
+  const attacked = n - 1;
+  const both = attacked % 2 === 0;
+  const count = both ? attacked / 2 : attacked;
+  return { epsilonsA: Array.from({ length: count }, (_, k) => Number((0.5 * (k + 1)).toFixed(2))), attacks: both ? ['fgsm', 'random'] : ['fgsm'] };
+}
+
+/** Median and p90 of cell workflows' start-to-close time, over up to 50 of the cells. */
+async function cellLatencies(client: Client, sweepWorkflowId: string, keys: string[]): Promise<{ median: number; p90: number; sampled: number }> {
+  const step = Math.max(1, Math.floor(keys.length / 50));
+  const ms: number[] = [];
+  for (let k = 0; k < keys.length; k += step) {
+    const d = await client.workflow.getHandle(`${sweepWorkflowId}/cell-${keys[k]}`).describe();
+    if (d.closeTime) ms.push(d.closeTime.getTime() - d.startTime.getTime());
+  }
+  ms.sort((x, y) => x - y);
+  const at = (q: number) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))] ?? Number.NaN;
+  return { median: at(0.5), p90: at(0.9), sampled: ms.length };
 }
 
 function countBy(keys: string[]): Record<string, number> {
