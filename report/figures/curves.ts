@@ -56,7 +56,9 @@ export function curveSpecs(table: AggregateTable, metrics: ReadonlyArray<string>
         }
         const defenses = [...new Set(points.map((p) => p.defense))];
         if (defenses.length === 0) continue;
-        const color = { field: 'defense', type: 'nominal', title: 'defense', scale: defenseColors(defenses) } as const;
+        // One legend for both layers (vega-lite merges a shared scale's legends; a `legend: null`
+        // in either layer would drop the merged one): it names every line's defense.
+        const color = { field: 'defense', type: 'nominal', title: 'defense (λ, ε_D)', scale: defenseColors(defenses), legend: { orient: 'right', symbolType: 'stroke', symbolOpacity: 1, symbolStrokeWidth: 3 } } as const;
         const x = { field: 'epsilonA', type: 'quantitative', title: 'attack budget ε_A (0 = clean)' } as const;
         const title = `${metricLabel(metric)} under ${ATTACKS[attack].title}: ${model} on ${dataset}`;
         out.push({
@@ -74,7 +76,7 @@ export function curveSpecs(table: AggregateTable, metrics: ReadonlyArray<string>
             layer: [
               {
                 mark: { type: 'area', opacity: 0.15 },
-                encoding: { x, y: { field: 'lo', type: 'quantitative', title: metricLabel(metric) }, y2: { field: 'hi' }, color: { ...color, legend: null } },
+                encoding: { x, y: { field: 'lo', type: 'quantitative', title: metricLabel(metric) }, y2: { field: 'hi' }, color },
               },
               {
                 mark: { type: 'line', point: true, strokeWidth: 2 },

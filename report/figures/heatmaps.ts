@@ -56,7 +56,7 @@ export function heatmapSpecs(table: AggregateTable, metrics: ReadonlyArray<strin
                   encoding: {
                     x: { field: 'epsilonD', type: 'ordinal', title: 'ε_D', axis: { labelAngle: 0 } },
                     y: { field: 'lambda', type: 'ordinal', title: 'λ', sort: 'descending' },
-                    color: { field: 'drop', type: 'quantitative', title: 'drop', scale: { scheme: 'orangered' } },
+                    color: { field: 'drop', type: 'quantitative', title: [`${metricLabel(metric)}`, 'clean − attacked'], scale: { scheme: 'orangered' } },
                   },
                 },
                 {

@@ -47,10 +47,14 @@ describe('figures', () => {
     // the vanilla line: black, dashed
     expect(f.svg).toMatch(/<path[^>]*stroke="#000000"[^>]*stroke-dasharray="6,3"|<path[^>]*stroke-dasharray="6,3"[^>]*stroke="#000000"/);
     for (const label of ['vanilla', 'λ=0.5 ε_D=0.5', 'λ=0.5 ε_D=1', 'NDCG@5']) expect(f.svg).toContain(label);
+    // a legend names every line's defense (not only the points' tooltips)
+    const legend = f.svg.slice(f.svg.indexOf('role-legend'));
+    expect(f.svg).toContain('role-legend');
+    for (const label of ['defense (λ, ε_D)', 'vanilla', 'λ=0.5 ε_D=0.5', 'λ=0.5 ε_D=1']) expect(legend).toContain(`>${label}<`);
     // 3 points per line (clean, ε_A 0.5, ε_A 1)
     expect(count(f.svg, /aria-roledescription="point"/g)).toBe(9);
     // the points carry the means: vanilla at ε_A 1 is 0.11 (0.10, 0.11, 0.12 over seeds)
-    expect(f.svg).toMatch(/aria-label="attack budget ε_A \(0 = clean\): 1; NDCG@5: 0\.11[0-9]*; defense: vanilla/);
+    expect(f.svg).toMatch(/aria-label="attack budget ε_A \(0 = clean\): 1; NDCG@5: 0\.11[0-9]*; defense \(λ, ε_D\): vanilla/);
   });
 
   it('heatmap SVG: one panel per ε_A, one cell per (λ, ε_D), the mean drop written in it', () => {
