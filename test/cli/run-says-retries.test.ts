@@ -1,7 +1,7 @@
 /**
  * Issue 11 item 10: what `rexsweep run` tells the user when an attempt is lost and when MLflow
  * goes away, under the real command. Its compute child's training process is SIGKILLed once, then
- * MLflow is stopped for a while. The command must say "cell <key>: trainCell attempt 2 after …",
+ * MLflow is stopped for a while. The command must say "cell <key>: runCell attempt 2 after …",
  * "MLflow unreachable since HH:MM:SS" and "MLflow reachable again (… for N s)", and still end
  * with every cell FINISHED once and exit 0.
  */
@@ -59,11 +59,11 @@ cell: { cer: { hidden: [16] }, explainer: { steps: 5, testUsers: 4 } }
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     const killer = setTimeout(() => child.kill('SIGKILL'), 400_000);
     try {
-      // The first training attempt's process, as the compute worker logs it.
+      // The first compute attempt's process (runCell: prepare, then train), as the compute worker logs it.
       const trainPid = async () => {
         const deadline = Date.now() + 180_000;
         while (Date.now() < deadline && child.exitCode === null) {
-          const m = /\[trainCell [0-9a-f]+\] child process (\d+)/.exec(stderr);
+          const m = /\[runCell [0-9a-f]+\] child process (\d+)/.exec(stderr);
           if (m) return Number(m[1]);
           await sleep(200);
         }
@@ -77,7 +77,7 @@ cell: { cer: { hidden: [16] }, explainer: { steps: 5, testUsers: 4 } }
         while (!re.test(stderr) && Date.now() < deadline && child.exitCode === null) await sleep(250);
         return re.test(stderr);
       })();
-      expect(await until(/cell [0-9a-f]+: trainCell attempt [2-9] after /, 60_000), stderr.slice(-3000)).toBe(true);
+      expect(await until(/cell [0-9a-f]+: runCell attempt [2-9] after /, 60_000), stderr.slice(-3000)).toBe(true);
 
       expect((await stopMlflow({ config })).result).toBe('terminated');
       expect(await until(/MLflow unreachable since \d\d:\d\d:\d\d; its bookkeeping is retried/, 30_000), stderr.slice(-3000)).toBe(true);
