@@ -18,6 +18,7 @@ import {
   runNamePartsFromConfig,
   sweepParams,
   sweepRunName,
+  sweepMemberTag,
   cleanValuesOf,
   evaluationId,
   evaluationMetrics,
@@ -74,6 +75,9 @@ export function createRecordActivities(deps: RecordDeps): RecordActivities {
       });
       const run = got.run;
       if (run.info.status === 'FINISHED') {
+        // Reused by a sweep other than the one that ran it: a member of this sweep too (reports).
+        const member = sweepMemberTag(ref.sweep.sweepId);
+        if (run.data.tags[TAG.sweepId] !== ref.sweep.sweepId && run.data.tags[member] !== '1') await mlflow.setTag(run.info.runId, member, '1');
         const stored = await storedModelOf(mlflow, run, ref.cell);
         return { runId: run.info.runId, finished: true, summary: summaryFromRun(ref.cellKey, run), ...(stored ? { stored } : {}) };
       }

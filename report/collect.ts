@@ -7,7 +7,7 @@
  * curve key (2 attacks × 17 keys) and 100 cells, or per cell and key on servers without MLflow's
  * bulk history endpoint (report/histories.ts).
  */
-import { TAG, compareRunPreference, findSweepRun, type Tracker, type Run } from '../tracking/index.ts';
+import { TAG, compareRunPreference, findSweepRun, sweepMemberTag, type Tracker, type Run } from '../tracking/index.ts';
 import type { CellObservation } from './aggregate.ts';
 import { AmbiguousSweepError, SweepNotFoundError } from './errors.ts';
 import { readHistories, type HistoryOptions } from './histories.ts';
@@ -65,13 +65,19 @@ export interface CollectOptions extends HistoryOptions {
 }
 
 /**
- * The sweep's cells: runs tagged with its sweep id and kind `cell`; per cell key the preferred
- * run (FINISHED first, tracking/layout.ts), and of those only FINISHED ones.
+ * The sweep's cells: runs tagged with its sweep id and kind `cell`, and runs of other sweeps it
+ * reused (tagged sweepMemberTag); per cell key the preferred run (FINISHED first,
+ * tracking/layout.ts), and of those only FINISHED ones.
  */
 export async function collectSweep(mlflow: Tracker, where: SweepLocator | FoundSweep, opts: CollectOptions = {}): Promise<CollectedSweep> {
   const found = 'parent' in where ? where : await findSweep(mlflow, where);
-  const filter = `tags.\`${TAG.sweepId}\` = '${found.sweepId}' AND tags.\`${TAG.kind}\` = 'cell'`;
-  const runs = await mlflow.searchAllRuns({ experimentIds: [found.experimentId], filter, maxResults: opts.pageSize ?? 1000 });
+  // Its own cells, and cells first run by another sweep of the study that it reused (MLflow's
+  // search has no OR: two searches).
+  const search = (filter: string) => mlflow.searchAllRuns({ experimentIds: [found.experimentId], filter, maxResults: opts.pageSize ?? 1000 });
+  const own = await search(`tags.\`${TAG.sweepId}\` = '${found.sweepId}' AND tags.\`${TAG.kind}\` = 'cell'`);
+  const reused = await search(`tags.\`${sweepMemberTag(found.sweepId)}\` = '1' AND tags.\`${TAG.kind}\` = 'cell'`);
+  const ownIds = new Set(own.map((r) => r.info.runId));
+  const runs = [...own, ...reused.filter((r) => !ownIds.has(r.info.runId))];
 
   const byKey = new Map<string, Run[]>();
   for (const run of runs) {

@@ -49,6 +49,15 @@ export const TAG = {
   cleanExplanations: 'rexsweep.clean_explanations',
 } as const;
 
+/**
+ * The tag that makes a cell run a member of another sweep than the one that first ran it: set
+ * when a later sweep of the study reuses the FINISHED run by cell key, so that sweep's report and
+ * aggregates include the cell (a run has one `rexsweep.sweep_id`, the first sweep's).
+ */
+export function sweepMemberTag(sweepId: string): string {
+  return `rexsweep.member.${checkId('sweepId', sweepId)}`;
+}
+
 /** Ids used inside search filters: cell keys are hashes, sweep ids are slugs. */
 const ID_PATTERN = /^[\w.:\-]{1,200}$/;
 
