@@ -46,9 +46,21 @@ export async function connect(log: (m: string) => void): Promise<Connected> {
  * (`run --no-worker`, `status`, the control verbs) never gets there and would never exit.
  */
 async function closeAll(connection: Connection): Promise<void> {
+  // A call given up on during a Temporal outage (the follow loop moved on) may still have a retry
+  // timer pending in the client's gRPC retry interceptor; fired after close(), it throws "Channel
+  // has been shut down" from the timer and would crash a command whose work is done. Nothing
+  // waits for that call: ignore exactly that error from now on, and crash as before on any other.
+  process.on('uncaughtException', ignoreLateCallOnClosedChannel);
   await connection.close();
   // Not Runtime.instance(): after a worker's stop shut the runtime down, that would start a new
   // one. `_instance` and shutdownIfIdle are what the SDK itself uses after a worker stops.
   const runtime = (Runtime as unknown as { _instance?: { shutdownIfIdle(): Promise<void> } })._instance;
   await runtime?.shutdownIfIdle();
+}
+
+function ignoreLateCallOnClosedChannel(err: Error): void {
+  if (err?.message === 'Channel has been shut down') return;
+  process.removeListener('uncaughtException', ignoreLateCallOnClosedChannel);
+  process.stderr.write(`${err?.stack ?? String(err)}\n`);
+  process.exit(1);
 }

@@ -46,7 +46,9 @@ epsilonsD: [0.5]
 epsilonsA: [0.5]
 attacks: [fgsm]
 seeds: [0]
-epochs: 120
+# Long enough for three kills on an idle machine (~20 epochs/s here): with 120 the cells
+# finished between the second and third kill.
+epochs: 480
 concurrency: 2
 queues: { workflow: kill-cpu-${queueTag}, gpu: kill-gpu-${queueTag} }
 # A dead worker is noticed after 5 s without a heartbeat, and the attempt retried at once.
@@ -117,7 +119,8 @@ describe('kill −9 of the compute worker during training', () => {
     // the previous kill of that cell (so it has really resumed from a checkpoint and moved on).
     const kills: { cell: string; epoch: number; attempt: number }[] = [];
     const deadline = Date.now() + 420_000;
-    while (kills.length < 3 && Date.now() < deadline) {
+    const allClosed = async () => (await Promise.all(cellIds.map((id) => h.client.workflow.getHandle(id).describe().catch(() => undefined)))).every((d) => d && d.status.name !== 'RUNNING');
+    while (kills.length < 3 && Date.now() < deadline && !(await allClosed())) {
       for (const id of cellIds) {
         const t = await trainingEpoch(id);
         const previous = kills.filter((k) => k.cell === id);
@@ -154,5 +157,5 @@ describe('kill −9 of the compute worker during training', () => {
       expect(Object.keys(m).length, key).toBeGreaterThan(10);
       expect(m, key).toEqual(b.get(key));
     }
-  });
+  }, 600_000);
 });
