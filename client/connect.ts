@@ -50,7 +50,7 @@ async function closeAll(connection: Connection): Promise<void> {
   // timer pending in the client's gRPC retry interceptor; fired after close(), it throws "Channel
   // has been shut down" from the timer and would crash a command whose work is done. Nothing
   // waits for that call: ignore exactly that error from now on, and crash as before on any other.
-  process.on('uncaughtException', ignoreLateCallOnClosedChannel);
+  if (!process.listeners('uncaughtException').includes(ignoreLateCallOnClosedChannel)) process.on('uncaughtException', ignoreLateCallOnClosedChannel);
   await connection.close();
   // Not Runtime.instance(): after a worker's stop shut the runtime down, that would start a new
   // one. `_instance` and shutdownIfIdle are what the SDK itself uses after a worker stops.

@@ -7,6 +7,7 @@
  *   f1    = 0.2 + seed/100                     k 1 (FGSM), 0.25 (random)
  *   stability = 0.9 − ε_A/10 (attacked only)
  */
+import type { TrainedRef } from '../../activities/contracts.ts';
 import type { CellObservation } from '../../report/aggregate.ts';
 import type { EvaluationRow } from '../../recsys/cell/result.ts';
 
@@ -96,3 +97,15 @@ export function fixtureRows(model: string, lambda: number, epsilonD: number, see
   };
   return [row('none', 0), ...epsilonsA.flatMap((e) => [row('fgsm', e), row('random', e)])];
 }
+
+/** A trained model as finishCell records it: the fixture cells' training result (no real model). */
+export const FIXTURE_TRAINED: TrainedRef = {
+  modelArtifact: 'model/state.rxm',
+  losses: [0.7, 0.5],
+  dataset: { id: 'toy', folder: '/nowhere', users: 10, items: 20, features: 4, trainPairs: 100, testUsers: 10 },
+  epochs: 1,
+  seconds: 1,
+  finalLoss: 0.5,
+  backend: 'cpu',
+  device: 'cpu',
+};

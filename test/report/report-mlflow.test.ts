@@ -20,7 +20,7 @@ import { sweepId } from '../../sweep/fingerprint.ts';
 import { parseSweepYaml } from '../../sweep/load.ts';
 import type { SweepConfig } from '../../sweep/schema.ts';
 import { MlflowClient, TAG } from '../../tracking/index.ts';
-import { FIXTURE, fixtureCells, fixtureRows } from './fixtures.ts';
+import { FIXTURE, FIXTURE_TRAINED, fixtureCells, fixtureRows } from './fixtures.ts';
 
 const mlflowUri = () => {
   const v = process.env.MLFLOW_TRACKING_URI;
@@ -59,16 +59,7 @@ beforeAll(async () => {
   const id = sweepId(config);
   sweep = { sweepId: id, study, workflowId: `rexsweep-sweep-${id}` };
   tracking = await record.beginSweep(sweep, { name: config.name });
-  const trained = {
-    modelArtifact: 'model/state.rxm',
-    losses: [0.7, 0.5],
-    dataset: { id: 'toy', folder: '/nowhere', users: 10, items: 20, features: 4, trainPairs: 100, testUsers: 10 },
-    epochs: 1,
-    seconds: 1,
-    finalLoss: 0.5,
-    backend: 'cpu',
-    device: 'cpu',
-  };
+  const trained = FIXTURE_TRAINED;
   for (const cell of expandSweep(config)) {
     const ref = { sweep, tracking, cellKey: cell.key, cell: cell.config, workflowId: `${sweep.workflowId}/cell-${cell.key}` };
     const begun = await record.beginCell(ref);

@@ -10,7 +10,7 @@ import { collectSweep } from '../../report/index.ts';
 import { expandSweep } from '../../sweep/expand.ts';
 import { parseSweepYaml } from '../../sweep/load.ts';
 import { MlflowClient, TAG, sweepMemberTag } from '../../tracking/index.ts';
-import { FIXTURE, fixtureRows } from './fixtures.ts';
+import { FIXTURE, FIXTURE_TRAINED, fixtureRows } from './fixtures.ts';
 
 const study = `reused-${Date.now()}`;
 const yaml = (name: string, models: string) => `
@@ -23,16 +23,6 @@ epsilonsD: [0.5]
 epsilonsA: [0.5, 1]
 seeds: [0]
 `;
-const trained = {
-  modelArtifact: 'model/state.rxm',
-  losses: [0.7, 0.5],
-  dataset: { id: 'toy', folder: '/nowhere', users: 10, items: 20, features: 4, trainPairs: 100, testUsers: 10 },
-  epochs: 1,
-  seconds: 1,
-  finalLoss: 0.5,
-  backend: 'cpu',
-  device: 'cpu',
-};
 
 let mlflow: MlflowClient;
 const first: SweepRef = { sweepId: `first-${Date.now().toString(36)}`, study, workflowId: 'wf-first' };
@@ -45,7 +35,7 @@ beforeAll(async () => {
     for (const cell of expandSweep(parseSweepYaml(yaml(sweep.sweepId, models), 'sweep.yaml'))) {
       const ref = { sweep, tracking, cellKey: cell.key, cell: cell.config, workflowId: `${sweep.workflowId}/cell-${cell.key}` };
       const begun = await record.beginCell(ref);
-      if (!begun.finished) await record.finishCell(ref, begun.runId, trained, fixtureRows(cell.model, cell.lambda, cell.epsilonD, cell.seed));
+      if (!begun.finished) await record.finishCell(ref, begun.runId, FIXTURE_TRAINED, fixtureRows(cell.model, cell.lambda, cell.epsilonD, cell.seed));
     }
   };
   // The first sweep runs EFM; the second runs CER and EFM, reusing the first's EFM cell.
