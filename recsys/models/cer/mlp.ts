@@ -7,6 +7,7 @@
  * checkpoint restores the model bit for bit.
  */
 import * as tf from '@tensorflow/tfjs';
+import { type NativeOps, nativeOps } from '../../backends/native-ops.ts';
 import type { ModelState } from '../explainable-model.ts';
 import type { Rng } from '../../random.ts';
 
@@ -101,15 +102,57 @@ export function cerParameters(model: CerModel): tf.Variable[] {
 }
 
 /**
- * One dense layer y = act(h·W + b) with a hand-written gradient. The stock MatMul gradient uses
- * transposed-operand matmuls, which the WASM backend runs on a slow path (10–30× slower than a
- * plain matmul, measured on tfjs-backend-wasm 4.22); here every product is a plain matmul:
+ * One dense layer y = act(h·W + b) with a hand-written gradient:
  *   dz = dy ⊙ 1[y > 0] (ReLU) · dh = dz·Wᵀ · dW = hᵀ·dz · db = Σ_rows dz.
- * dh uses a precomputed Wᵀ when given (frozen weights, see freezeCer), else (W·dzᵀ)ᵀ.
  * With trainable = false the weights are constants and only dh is computed (explainer, FGSM,
- * attack gradients); with trainable = true all three are.
+ * attack gradients); with trainable = true all three are. On native TensorFlow each of these is
+ * one TensorFlow op (nativeDense); elsewhere portableDense spells them in TF.js ops.
  */
 function dense(h: tf.Tensor2D, W: tf.Tensor2D, b: tf.Tensor1D, relu: boolean, trainable: boolean, Wt?: tf.Tensor2D): tf.Tensor2D {
+  const ops = nativeOps();
+  return ops ? nativeDense(ops, h, W, b, relu, trainable) : portableDense(h, W, b, relu, trainable, Wt);
+}
+
+/**
+ * The dense layer on native TensorFlow: MatMul (operands transposed by attribute, not by a
+ * Transpose op), BiasAdd, Relu forward; ReluGrad, two MatMuls and BiasAddGrad backward.
+ */
+function nativeDense(ops: NativeOps, h: tf.Tensor2D, W: tf.Tensor2D, b: tf.Tensor1D, relu: boolean, trainable: boolean): tf.Tensor2D {
+  const forward = (hh: tf.Tensor2D, ww: tf.Tensor2D, bb: tf.Tensor1D): tf.Tensor2D =>
+    tf.tidy(() => {
+      const z = ops.biasAdd(ops.matMul(hh, ww), bb);
+      return relu ? ops.relu(z) : z;
+    });
+  const dzOf = (dy: tf.Tensor, y: tf.Tensor): tf.Tensor2D => (relu ? ops.reluGrad(dy as tf.Tensor2D, y as tf.Tensor2D) : (dy as tf.Tensor2D));
+  if (!trainable) {
+    const op = tf.customGrad(((hh: tf.Tensor2D, save: tf.GradSaveFunc) => {
+      const y = forward(hh, W, b);
+      save([y]);
+      return { value: y, gradFunc: (dy: tf.Tensor, [ys]: tf.Tensor[]) => ops.matMul(dzOf(dy, ys), W, false, true) };
+    }) as unknown as Parameters<typeof tf.customGrad>[0]);
+    return op(h) as tf.Tensor2D;
+  }
+  const op = tf.customGrad(((hh: tf.Tensor2D, ww: tf.Tensor2D, bb: tf.Tensor1D, save: tf.GradSaveFunc) => {
+    const y = forward(hh, ww, bb);
+    save([hh, ww, y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, [hs, ws, ys]: tf.Tensor[]) => {
+        const dz = dzOf(dy, ys);
+        return [ops.matMul(dz, ws as tf.Tensor2D, false, true), ops.matMul(hs as tf.Tensor2D, dz, true, false), ops.biasAddGrad(dz)];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return op(h, W, b) as tf.Tensor2D;
+}
+
+/**
+ * The dense layer in TF.js ops, for WASM and WebGPU. The stock MatMul gradient uses
+ * transposed-operand matmuls, which the WASM backend runs on a slow path (10–30× slower than a
+ * plain matmul, measured on tfjs-backend-wasm 4.22); here every product is a plain matmul.
+ * dh uses a precomputed Wᵀ when given (frozen weights, see transposedKernels), else (W·dzᵀ)ᵀ.
+ */
+function portableDense(h: tf.Tensor2D, W: tf.Tensor2D, b: tf.Tensor1D, relu: boolean, trainable: boolean, Wt?: tf.Tensor2D): tf.Tensor2D {
   const activation = relu ? 'relu' : 'linear';
   const dzOf = (dy: tf.Tensor, y: tf.Tensor): tf.Tensor2D => (relu ? tf.mul(dy, tf.step(y)) : dy) as tf.Tensor2D;
   const dhOf = (w: tf.Tensor2D, dz: tf.Tensor2D): tf.Tensor2D =>

@@ -118,16 +118,20 @@ export function lossAndGradients(
 
 /** PyTorch SGD without momentum: d = g + wd·p; p ← p − lr·d. Disposes the gradients. */
 export function applySgd(params: tf.Variable[], grads: tf.Tensor[], learningRate: number, weightDecay: number): void {
+  // The two scalars once for all parameters: a number operand would be uploaded at every op.
+  const lr = tf.scalar(learningRate);
+  const wd = tf.scalar(weightDecay);
   params.forEach((p, i) => {
     const g = grads[i];
     const next = tf.tidy(() => {
-      const d = weightDecay === 0 ? g : tf.add(g, tf.mul(p, weightDecay));
-      return tf.sub(p, tf.mul(d, learningRate));
+      const d = weightDecay === 0 ? g : tf.add(g, tf.mul(p, wd));
+      return tf.sub(p, tf.mul(d, lr));
     });
     p.assign(next);
     next.dispose();
     g.dispose();
   });
+  tf.dispose([lr, wd]);
 }
 
 /** One SGD step on one batch; returns the batch loss (caller disposes). */

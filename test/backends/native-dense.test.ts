@@ -1,0 +1,66 @@
+/**
+ * Native TensorFlow runs CER's dense layer as one TensorFlow op per step (MatMul with transpose
+ * attributes, BiasAdd, Relu, ReluGrad, BiasAddGrad; recsys/backends/native-ops.ts) instead of
+ * tfjs-node's multi-op kernels. Its loss, parameter gradients and input gradients must equal
+ * WASM's portable layer (whose gradients the finite-difference tests check) to float32 rounding,
+ * and it must leave no tensor behind.
+ *
+ * Presence as in agreement.test.ts: required where REXSWEEP_REQUIRE_BACKENDS names tensorflow
+ * (CI), else skipped with the reason when `rexsweep setup native` has not run.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from 'vitest';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const CHILD = join(HERE, 'cer-gradients-on-backend.ts');
+const REQUIRED = new Set((process.env.REXSWEEP_REQUIRE_BACKENDS ?? '').split(',').map((s) => s.trim()));
+
+interface Gradients {
+  loss: number;
+  grads: number[][];
+  inputGrad: number[];
+  leaked: number;
+}
+
+function gradientsOn(backend: string): Gradients | { absent: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', CHILD, backend], {
+    cwd: join(HERE, '..', '..'),
+    encoding: 'utf8',
+    env: { ...process.env, REXSWEEP_BACKEND: '' },
+    timeout: 120_000,
+  });
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  if (r.status !== 0 || !line.startsWith('{')) throw new Error(`${backend} gradients exited ${r.status}:\n${r.stderr.slice(-3000)}`);
+  return JSON.parse(line) as Gradients | { absent: string };
+}
+
+/** Largest |a − b| relative to the largest |b| of the vector (gradients near 0 compare absolutely). */
+function relativeGap(a: number[], b: number[]): number {
+  expect(a.length).toBe(b.length);
+  const scale = Math.max(...b.map(Math.abs), 1e-12);
+  return Math.max(...a.map((v, i) => Math.abs(v - b[i]))) / scale;
+}
+
+describe('the native dense layer', { timeout: 300_000 }, () => {
+  test('gives WASM’s loss and gradients, and leaks no tensor', (ctx) => {
+    const native = gradientsOn('tensorflow');
+    if ('absent' in native) {
+      if (REQUIRED.has('tensorflow')) throw new Error(`tensorflow is absent: ${native.absent} (required by REXSWEEP_REQUIRE_BACKENDS)`);
+      ctx.skip(`native TensorFlow is absent here: ${native.absent}`);
+      return;
+    }
+    const wasm = gradientsOn('wasm');
+    if ('absent' in wasm) throw new Error(`WASM is absent: ${wasm.absent}`);
+    expect(native.leaked).toBe(0);
+    expect(Math.abs(native.loss - wasm.loss) / wasm.loss).toBeLessThan(1e-6);
+    // y, then kernel and bias of each of the three layers.
+    expect(native.grads).toHaveLength(7);
+    native.grads.forEach((g, i) => expect(relativeGap(g, wasm.grads[i]), `gradient ${i}`).toBeLessThan(1e-5));
+    expect(relativeGap(native.inputGrad, wasm.inputGrad)).toBeLessThan(1e-5);
+    // Not vacuous: no gradient is all zeros (with random weights about half the hidden
+    // pre-activations are negative, so ReLU's gradient mask changes the result).
+    for (const g of native.grads) expect(g.some((v) => v !== 0)).toBe(true);
+  });
+});
