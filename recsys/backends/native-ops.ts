@@ -6,8 +6,8 @@
  * generic TF.js ops is ~20 op calls a training step: `tf.matMul` reshapes both operands to 3-D
  * and back around BatchMatMulV2, `tf.step` (ReLU's gradient) is IsNan + Greater + Fill + Fill +
  * Select + Select with two uploads, and transposed operands are explicit Transposes. TensorFlow
- * has each of these as one op: MatMul with transpose attributes, BiasAdd, Relu, ReluGrad,
- * BiasAddGrad. Measured in bench/RESULTS.md ("Native CER step: fewer ops").
+ * has each of these as one or two ops: MatMul with transpose attributes, BiasAdd, Relu, Sign·Mul
+ * (ReLU's mask from its output), BiasAddGrad. Measured in bench/RESULTS.md ("Native CER step").
  *
  * The results are ordinary TF.js tensors (tracked by tf.tidy). No gradient is recorded for them:
  * use them inside a tf.customGrad forward and gradient, as recsys/models/cer/mlp.ts does.
@@ -21,15 +21,31 @@ export interface NativeOps {
   /** x + bias, bias broadcast over rows (TF BiasAdd). */
   biasAdd(x: tf.Tensor2D, bias: tf.Tensor1D): tf.Tensor2D;
   relu(x: tf.Tensor2D): tf.Tensor2D;
-  /** dy ⊙ 1[y > 0], the ReLU gradient from the ReLU's output (TF ReluGrad; y > 0 ⇔ x > 0). */
-  reluGrad(dy: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D;
   /** Σ over rows (TF BiasAddGrad): the bias gradient. */
   biasAddGrad(dz: tf.Tensor2D): tf.Tensor1D;
+  /** Element-wise, with broadcasting (a scalar operand is a 0-d tensor). */
+  add<R extends tf.Tensor>(a: R, b: tf.Tensor): R;
+  sub<R extends tf.Tensor>(a: R, b: tf.Tensor): R;
+  mul<R extends tf.Tensor>(a: R, b: tf.Tensor): R;
+  sign<R extends tf.Tensor>(x: R): R;
+  sigmoid<R extends tf.Tensor>(x: R): R;
+  softplus<R extends tf.Tensor>(x: R): R;
+  /** min(max(x, lo), hi), lo and hi 0-d. */
+  clip<R extends tf.Tensor>(x: R, lo: tf.Scalar, hi: tf.Scalar): R;
+  /** x where x == 0, else y (TF Equal + SelectV2). */
+  keepZeros<R extends tf.Tensor>(x: R, y: R): R;
+  /** Mean of every element. */
+  meanAll(x: tf.Tensor): tf.Scalar;
+  /** [a | b] along columns (TF ConcatV2). */
+  concatColumns(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D;
+  /** The last `columns` columns of x (TF Slice). */
+  lastColumns(x: tf.Tensor2D, columns: number): tf.Tensor2D;
+  /** x [B] as a column [B × 1] (TF ExpandDims). */
+  column(x: tf.Tensor1D): tf.Tensor2D;
 }
-
 /** What this file needs of tfjs-node's NodeJSKernelBackend (public members of its class). */
 interface NodeBackend {
-  binding: { TF_ATTR_TYPE: number; TF_ATTR_BOOL: number; TF_ATTR_STRING: number; TF_FLOAT: number };
+  binding: { TF_ATTR_TYPE: number; TF_ATTR_BOOL: number; TF_ATTR_STRING: number; TF_ATTR_INT: number; TF_FLOAT: number; TF_INT32: number };
   executeSingleOutput(name: string, attrs: OpAttr[], inputs: tf.Tensor[]): tf.Tensor;
 }
 interface OpAttr {
@@ -48,20 +64,49 @@ export function nativeOps(): NativeOps | undefined {
   if (typeof backend.executeSingleOutput !== 'function') return undefined;
   const { binding } = backend;
   const T: OpAttr = { name: 'T', type: binding.TF_ATTR_TYPE, value: binding.TF_FLOAT };
+  const int32Attr = (name: string): OpAttr => ({ name, type: binding.TF_ATTR_TYPE, value: binding.TF_INT32 });
   const NHWC: OpAttr = { name: 'data_format', type: binding.TF_ATTR_STRING, value: 'NHWC' };
   const flag = (name: string, value: boolean): OpAttr => ({ name, type: binding.TF_ATTR_BOOL, value });
   const matMulAttrs = [false, true].flatMap((ta) => [false, true].map((tb) => [T, flag('transpose_a', ta), flag('transpose_b', tb)]));
-  const run = <R extends tf.Tensor>(op: string, attrs: OpAttr[], inputs: tf.Tensor[]): R => {
+  const run = <R extends tf.Tensor>(op: string, attrs: OpAttr[], inputs: tf.Tensor[]): R => backend.executeSingleOutput(op, attrs, inputs) as R;
+  const float = <R extends tf.Tensor>(op: string, inputs: tf.Tensor[], attrs: OpAttr[] = [T]): R => {
     for (const t of inputs) {
       if (t.dtype !== 'float32') throw new TypeError(`native ${op}: expected float32 inputs, got ${t.dtype}`);
     }
-    return backend.executeSingleOutput(op, attrs, inputs) as R;
+    return run<R>(op, attrs, inputs);
+  };
+  /** A small int32 operand (axes, shapes), released once the op has run. */
+  const withInt32 = <R extends tf.Tensor>(values: number | number[], use: (t: tf.Tensor) => R): R => {
+    const t = Array.isArray(values) ? tf.tensor1d(values, 'int32') : tf.scalar(values, 'int32');
+    try {
+      return use(t);
+    } finally {
+      t.dispose();
+    }
   };
   return {
-    matMul: (a, b, ta = false, tb = false) => run('MatMul', matMulAttrs[(ta ? 2 : 0) + (tb ? 1 : 0)], [a, b]),
-    biasAdd: (x, bias) => run('BiasAdd', [T, NHWC], [x, bias]),
-    relu: (x) => run('Relu', [T], [x]),
-    reluGrad: (dy, y) => run('ReluGrad', [T], [dy, y]),
-    biasAddGrad: (dz) => run('BiasAddGrad', [T, NHWC], [dz]),
+    matMul: (a, b, ta = false, tb = false) => float('MatMul', [a, b], matMulAttrs[(ta ? 2 : 0) + (tb ? 1 : 0)]),
+    biasAdd: (x, bias) => float('BiasAdd', [x, bias], [T, NHWC]),
+    relu: (x) => float('Relu', [x]),
+    biasAddGrad: (dz) => float('BiasAddGrad', [dz], [T, NHWC]),
+    add: (a, b) => float('AddV2', [a, b]),
+    sub: (a, b) => float('Sub', [a, b]),
+    mul: (a, b) => float('Mul', [a, b]),
+    sign: (x) => float('Sign', [x]),
+    sigmoid: (x) => float('Sigmoid', [x]),
+    softplus: (x) => float('Softplus', [x]),
+    clip: (x, lo, hi) => float('ClipByValue', [x, lo, hi]),
+    keepZeros: (x, y) =>
+      tf.tidy(() => {
+        const zero = tf.scalar(0);
+        const isZero = run('Equal', [T, flag('incompatible_shape_error', true)], [x, zero]);
+        return run('SelectV2', [T], [isZero, x, y]);
+      }),
+    meanAll: (x) => withInt32([...x.shape.keys()], (axes) => run('Mean', [flag('keep_dims', false), T, int32Attr('Tidx')], [x, axes])),
+    concatColumns: (a, b) =>
+      withInt32(1, (axis) => run('ConcatV2', [{ name: 'N', type: binding.TF_ATTR_INT, value: 2 }, T, int32Attr('Tidx')], [a, b, axis])),
+    lastColumns: (x, columns) =>
+      withInt32([0, x.shape[1] - columns], (begin) => withInt32([x.shape[0], columns], (size) => run('Slice', [T, int32Attr('Index')], [x, begin, size]))),
+    column: (x) => withInt32(1, (dim) => run('ExpandDims', [T, int32Attr('Tdim')], [x, dim])),
   };
 }

@@ -1,9 +1,10 @@
 /**
- * Computes one CER training loss and its gradients (w.r.t. the item rows and every parameter),
- * and one input gradient through frozen weights (the explainer's and the attack's path), on one
- * forced backend; prints one JSON line {"loss", "grads": number[][], "inputGrad"} or
- * {"absent": reason}. native-dense.test.ts compares native TensorFlow's one-op-per-step dense
- * layer (recsys/backends/native-ops.ts) with WASM's portable one.
+ * On one forced backend: one CER training loss and its gradients (w.r.t. the item rows and every
+ * parameter), one input gradient through frozen weights (the explainer's and the attack's path),
+ * and the weights after a few training steps (trainStep: on native TensorFlow its TensorFlow-op
+ * route, native-step.ts) next to the same steps through the gradient tape (tapedTrainStep).
+ * Prints one JSON line, or {"absent": reason}. native-dense.test.ts compares native TensorFlow
+ * with WASM.
  *
  *   node --import tsx test/backends/cer-gradients-on-backend.ts <backend>
  */
@@ -11,8 +12,8 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../recsys/backend.ts';
 import { BackendNameSchema } from '../../recsys/config.ts';
 import { BackendError } from '../../recsys/errors.ts';
-import { cerParameters, initCerModel, transposedKernels } from '../../recsys/models/cer/mlp.ts';
-import { meanBce, sampleBce } from '../../recsys/models/cer/step.ts';
+import { type CerModel, cerParameters, initCerModel, transposedKernels } from '../../recsys/models/cer/mlp.ts';
+import { meanBce, sampleBce, type StepSettings, tapedTrainStep, trainStep } from '../../recsys/models/cer/step.ts';
 import { Rng } from '../../recsys/random.ts';
 
 const backend = BackendNameSchema.parse(process.argv[2]);
@@ -29,7 +30,9 @@ const B = 9;
 const model = initCerModel(F, [13, 5], Rng.derive(4, 'native-dense-test'));
 const rng = Rng.derive(5, 'native-dense-test/data');
 const x = tf.tensor2d(rng.uniformArray(B * F, 0, 5), [B, F]);
-const y = tf.tensor2d(rng.uniformArray(B * F, 0, 5), [B, F]);
+const items = rng.uniformArray(B * F, 0, 5);
+for (let k = 0; k < items.length; k += 4) items[k] = 0;
+const y = tf.tensor2d(items, [B, F]);
 const labels = tf.tensor1d(Float32Array.from({ length: B }, (_, k) => k % 2));
 const params = cerParameters(model);
 const kernelsT = transposedKernels(model);
@@ -42,6 +45,29 @@ const out = {
   inputGrad: Array.from(await inputGrad.data()),
 };
 tf.dispose([trained.value, ...trained.grads, inputGrad]);
+
+/** Weights and losses after `steps` SGD steps from the same start, by one of the two routes. */
+function train(step: typeof trainStep, settings: StepSettings, steps = 4): { weights: number[]; losses: number[] } {
+  const m: CerModel = initCerModel(F, [13, 5], Rng.derive(4, 'native-dense-test'));
+  const losses: number[] = [];
+  for (let s = 0; s < steps; s++) {
+    const loss = step(m, x, y, labels, settings);
+    losses.push(loss.dataSync()[0]);
+    loss.dispose();
+  }
+  const weights = cerParameters(m).flatMap((p) => Array.from(p.dataSync()));
+  tf.dispose(cerParameters(m));
+  return { weights, losses };
+}
+// A large learning rate so that the steps move the weights visibly; item rows with zeros for A3.
+const perturb = { epsilon: 0.5, maxRange: 5, nonZeroOnly: true };
+const settings: Record<string, StepSettings> = {
+  vanilla: { learningRate: 0.5, weightDecay: 1e-3, lambda: 0, perturb },
+  adversarial: { learningRate: 0.5, weightDecay: 1e-3, lambda: 0.5, perturb },
+};
+const steps = Object.fromEntries(
+  Object.entries(settings).map(([name, st]) => [name, { step: train(trainStep, st), taped: train(tapedTrainStep, st) }]),
+);
 // Tensors the computation left behind (an intermediate outside every tf.tidy).
-process.stdout.write(`${JSON.stringify({ ...out, leaked: tf.memory().numTensors - baseline })}\n`);
+process.stdout.write(`${JSON.stringify({ ...out, steps, leaked: tf.memory().numTensors - baseline })}\n`);
 process.exit(0);

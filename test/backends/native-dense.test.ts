@@ -1,9 +1,11 @@
 /**
  * Native TensorFlow runs CER's dense layer as one TensorFlow op per step (MatMul with transpose
- * attributes, BiasAdd, Relu, ReluGrad, BiasAddGrad; recsys/backends/native-ops.ts) instead of
- * tfjs-node's multi-op kernels. Its loss, parameter gradients and input gradients must equal
- * WASM's portable layer (whose gradients the finite-difference tests check) to float32 rounding,
- * and it must leave no tensor behind.
+ * attributes, BiasAdd, Relu, Sign·Mul, BiasAddGrad; recsys/backends/native-ops.ts) instead of
+ * tfjs-node's multi-op kernels, and its training step as TensorFlow ops with a hand-derived
+ * backward pass (recsys/models/cer/native-step.ts) instead of TF.js's gradient tape. Losses,
+ * gradients and the weights after training steps must equal WASM's (whose gradients the
+ * finite-difference tests check) and the taped route's to float32 rounding, and nothing may
+ * leave a tensor behind.
  *
  * Presence as in agreement.test.ts: required where REXSWEEP_REQUIRE_BACKENDS names tensorflow
  * (CI), else skipped with the reason when `rexsweep setup native` has not run.
@@ -17,10 +19,16 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
 const CHILD = join(HERE, 'cer-gradients-on-backend.ts');
 const REQUIRED = new Set((process.env.REXSWEEP_REQUIRE_BACKENDS ?? '').split(',').map((s) => s.trim()));
 
+interface Trained {
+  weights: number[];
+  losses: number[];
+}
 interface Gradients {
   loss: number;
   grads: number[][];
   inputGrad: number[];
+  /** Per variant: trainStep's route (native-step.ts on native TensorFlow) and the taped route. */
+  steps: Record<'vanilla' | 'adversarial', { step: Trained; taped: Trained }>;
   leaked: number;
 }
 
@@ -44,7 +52,7 @@ function relativeGap(a: number[], b: number[]): number {
 }
 
 describe('the native dense layer', { timeout: 300_000 }, () => {
-  test('gives WASM’s loss and gradients, and leaks no tensor', (ctx) => {
+  test('gives WASM’s loss, gradients and trained weights, by the TensorFlow-op route and the taped one, and leaks no tensor', (ctx) => {
     const native = gradientsOn('tensorflow');
     if ('absent' in native) {
       if (REQUIRED.has('tensorflow')) throw new Error(`tensorflow is absent: ${native.absent} (required by REXSWEEP_REQUIRE_BACKENDS)`);
@@ -59,6 +67,17 @@ describe('the native dense layer', { timeout: 300_000 }, () => {
     expect(native.grads).toHaveLength(7);
     native.grads.forEach((g, i) => expect(relativeGap(g, wasm.grads[i]), `gradient ${i}`).toBeLessThan(1e-5));
     expect(relativeGap(native.inputGrad, wasm.inputGrad)).toBeLessThan(1e-5);
+    for (const variant of ['vanilla', 'adversarial'] as const) {
+      const { step, taped } = native.steps[variant];
+      const ref = wasm.steps[variant].taped;
+      expect(step.losses, `${variant}: the taped route's losses`).toEqual(taped.losses.map((v) => expect.closeTo(v, 6)));
+      expect(relativeGap(step.weights, taped.weights), `${variant}: weights, native route vs taped, native TF`).toBeLessThan(1e-6);
+      expect(relativeGap(step.weights, ref.weights), `${variant}: weights, native TF vs WASM`).toBeLessThan(1e-5);
+      // The steps moved the weights (else equal weights would prove nothing).
+      expect(step.losses[3]).toBeLessThan(step.losses[0] - 1e-3);
+    }
+    // The adversarial term changes the result (the FGSM branch ran).
+    expect(relativeGap(native.steps.adversarial.step.weights, native.steps.vanilla.step.weights)).toBeGreaterThan(1e-4);
     // Not vacuous: no gradient is all zeros (with random weights about half the hidden
     // pre-activations are negative, so ReLU's gradient mask changes the result).
     for (const g of native.grads) expect(g.some((v) => v !== 0)).toBe(true);

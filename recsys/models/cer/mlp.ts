@@ -115,7 +115,8 @@ function dense(h: tf.Tensor2D, W: tf.Tensor2D, b: tf.Tensor1D, relu: boolean, tr
 
 /**
  * The dense layer on native TensorFlow: MatMul (operands transposed by attribute, not by a
- * Transpose op), BiasAdd, Relu forward; ReluGrad, two MatMuls and BiasAddGrad backward.
+ * Transpose op), BiasAdd, Relu forward; Sign·Mul (ReLU's mask), two MatMuls and BiasAddGrad
+ * backward.
  */
 function nativeDense(ops: NativeOps, h: tf.Tensor2D, W: tf.Tensor2D, b: tf.Tensor1D, relu: boolean, trainable: boolean): tf.Tensor2D {
   const forward = (hh: tf.Tensor2D, ww: tf.Tensor2D, bb: tf.Tensor1D): tf.Tensor2D =>
@@ -123,7 +124,8 @@ function nativeDense(ops: NativeOps, h: tf.Tensor2D, W: tf.Tensor2D, b: tf.Tenso
       const z = ops.biasAdd(ops.matMul(hh, ww), bb);
       return relu ? ops.relu(z) : z;
     });
-  const dzOf = (dy: tf.Tensor, y: tf.Tensor): tf.Tensor2D => (relu ? ops.reluGrad(dy as tf.Tensor2D, y as tf.Tensor2D) : (dy as tf.Tensor2D));
+  // 1[y > 0] = sign(y) for y = relu(·) ≥ 0; Sign + Mul is ~2× faster than TensorFlow's ReluGrad on the CPU.
+  const dzOf = (dy: tf.Tensor, y: tf.Tensor): tf.Tensor2D => (relu ? ops.mul(dy as tf.Tensor2D, ops.sign(y as tf.Tensor2D)) : (dy as tf.Tensor2D));
   if (!trainable) {
     const op = tf.customGrad(((hh: tf.Tensor2D, save: tf.GradSaveFunc) => {
       const y = forward(hh, W, b);

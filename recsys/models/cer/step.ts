@@ -3,8 +3,10 @@
  * term, plain SGD with PyTorch-style weight decay on every parameter (biases included).
  */
 import * as tf from '@tensorflow/tfjs';
+import { nativeOps } from '../../backends/native-ops.ts';
 import type { PerturbOptions } from '../../robust/perturb.ts';
 import { type CerModel, cerLogits, cerParameters } from './mlp.ts';
+import { nativeTrainStep } from './native-step.ts';
 
 /**
  * Per-sample binary cross-entropy from logits: softplus(z) − t·z, which equals
@@ -134,8 +136,18 @@ export function applySgd(params: tf.Variable[], grads: tf.Tensor[], learningRate
   tf.dispose([lr, wd]);
 }
 
-/** One SGD step on one batch; returns the batch loss (caller disposes). */
+/**
+ * One SGD step on one batch; returns the batch loss (caller disposes). On native TensorFlow the
+ * same step runs as plain TensorFlow ops (native-step.ts), elsewhere through TF.js's gradient tape.
+ */
 export function trainStep(model: CerModel, x: tf.Tensor2D, y: tf.Tensor2D, labels: tf.Tensor1D, settings: StepSettings): tf.Scalar {
+  const ops = nativeOps();
+  if (ops) return nativeTrainStep(ops, model, x, y, labels, settings);
+  return tapedTrainStep(model, x, y, labels, settings);
+}
+
+/** trainStep through TF.js's gradient tape (every backend). */
+export function tapedTrainStep(model: CerModel, x: tf.Tensor2D, y: tf.Tensor2D, labels: tf.Tensor1D, settings: StepSettings): tf.Scalar {
   const { loss, grads, yAdv } = lossAndGradients(model, x, y, labels, settings);
   yAdv?.dispose();
   applySgd(cerParameters(model), grads, settings.learningRate, settings.weightDecay);
