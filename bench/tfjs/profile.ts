@@ -12,6 +12,8 @@
  * Prints one JSON line: wallMsPerStep, kernelMsPerStep, overheadShare, kernels [{name, calls, ms, share}].
  * Caveat: a kernel's time under the profiler includes the profiler's own per-kernel bookkeeping, and
  * the profiled run is separate from the timed one, so Σ kernels can come out a little above or below.
+ * On native TensorFlow, CER's training step and dense layers call TensorFlow ops directly
+ * (recsys/backends/native-ops.ts), which tf.profile does not see: there only the wall time is whole.
  */
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';

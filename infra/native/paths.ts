@@ -5,7 +5,8 @@
  *   <cache>/native/<tf package>-<v>/wheel/*.whl                 the PyPI wheels
  *   <cache>/native/<tf package>-<v>/<libDir>/libtensorflow*.so*  its two shared libraries (+ link names)
  *   <cache>/native/<tf package>-<v>/include/{tensorflow,tsl}/… its C API headers
- *   <cache>/native/<tf package>-<v>/addon/<tfjs pkg>-<v>/napi-vN/tfjs_binding.node   the built addon
+ *   <cache>/native/<tf package>-<v>/addon/<tfjs pkg>-<v>-patch<N>/napi-vN/tfjs_binding.node   the built addon
+ *                                                          (N: patch.ts's BINDING_PATCH, so a new patch rebuilds)
  *   <cache>/native/<tf package>-<v>/logs/*.log                  pip, npm and compiler output
  *   <repo>/node_modules/@tensorflow/<tfjs pkg>/deps/lib     → <libDir>       (directory links: binding.gyp's
  *   <repo>/node_modules/@tensorflow/<tfjs pkg>/deps/include → <root>/include  paths; the addon's rpath is
@@ -18,6 +19,7 @@
  */
 import { join } from 'node:path';
 import { defaultCacheDir } from '../local/paths.ts';
+import { BINDING_PATCH } from './patch.ts';
 import { BUILDS, type NativeBuildSpec, type NativeFlavour } from './versions.ts';
 
 export interface NativePaths {
@@ -48,7 +50,7 @@ export function nativePaths(repoRoot: string, env: NodeJS.ProcessEnv = process.e
     libDir: siteDir ? join(siteDir, 'tensorflow') : join(root, 'lib'),
     siteDir,
     includeDir: join(root, 'include'),
-    addonDir: join(root, 'addon', `${pkgName}-${spec.tfjs.version}`),
+    addonDir: join(root, 'addon', `${pkgName}-${spec.tfjs.version}-patch${BINDING_PATCH}`),
     logsDir: join(root, 'logs'),
     lockFile: join(root, 'setup.lock'),
     packageDir: join(repoRoot, 'node_modules', ...spec.tfjs.package.split('/')),

@@ -1,7 +1,7 @@
 /**
  * `rexsweep setup native [--gpu]`: native TensorFlow for TF.js from the package registries only.
  * python → download (PyPI wheels) → unpack → package (npm, --ignore-scripts) → link → layout (GPU:
- * CUDA found through the RUNPATH) → toolchain → build → verify, each step skipped when its result
+ * CUDA found through the RUNPATH) → toolchain → patch (patch.ts) → build → verify, each step skipped when its result
  * is already there. A second run finds the addon built and verified and says so in seconds; after
  * `npm ci` it copies the cached addon back instead of compiling. Concurrent runs of one build
  * serialise on a lock in its cache folder; the CPU and GPU builds are independent.
@@ -14,6 +14,7 @@ import { allWheels, downloadWheels, findWheels } from './download.ts';
 import { checkCudaLayout } from './layout.ts';
 import { depsLinked, linkDeps } from './link.ts';
 import { ensurePackage, installedVersion } from './package.ts';
+import { patchBinding } from './patch.ts';
 import { nativePaths, type NativePaths } from './paths.ts';
 import { findPython } from './python.ts';
 import { checkToolchain } from './toolchain.ts';
@@ -67,7 +68,8 @@ export async function setupNative(opts: NativeSetupOptions): Promise<NativeSetup
     const verify = () => step(log, 'verify', () => verifyAddon(paths, opts.repoRoot, log));
 
     // Fast path: everything in place; check and stop.
-    const present = await findAddon(join(paths.packageDir, 'lib'));
+    // The cache copy is kept per patch level: an addon built before the current patch is rebuilt.
+    const present = (await findAddon(paths.addonDir)) && (await findAddon(join(paths.packageDir, 'lib')));
     if (!opts.force && present && (await isUnpacked(paths)) && (await depsLinked(paths)) && (await installedVersion(paths)) === spec.tfjs.version) {
       await layout();
       return done('already built', await verify(), present.file);
@@ -88,6 +90,7 @@ export async function setupNative(opts: NativeSetupOptions): Promise<NativeSetup
       return done('restored from cache', await verify(), restored!.file);
     }
     const tools = await step(log, 'toolchain', () => checkToolchain(opts.env, flavour));
+    await step(log, 'patch', () => patchBinding(paths.packageDir, log));
     const addon = await step(log, 'build', () => buildAddon(paths, tools, log));
     return done('built', await verify(), addon);
   });

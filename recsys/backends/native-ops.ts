@@ -16,11 +16,16 @@
 import * as tf from '@tensorflow/tfjs';
 
 export interface NativeOps {
+  /**
+   * relu(h·W + b), or h·W + b with relu = false: one `_FusedMatMul` (oneDNN fuses the bias and
+   * the ReLU into the product) where the addon was built with rexsweep's binding patch
+   * (infra/native/patch.ts) and runs on the CPU, else MatMul + BiasAdd (+ Relu).
+   */
+  dense(h: tf.Tensor2D, W: tf.Tensor2D, b: tf.Tensor1D, relu: boolean): tf.Tensor2D;
+  /** Whether dense is one fused op here. */
+  readonly fusedDense: boolean;
   /** a·b with either operand transposed in place (TF MatMul, 2-D). */
   matMul(a: tf.Tensor2D, b: tf.Tensor2D, transposeA?: boolean, transposeB?: boolean): tf.Tensor2D;
-  /** x + bias, bias broadcast over rows (TF BiasAdd). */
-  biasAdd(x: tf.Tensor2D, bias: tf.Tensor1D): tf.Tensor2D;
-  relu(x: tf.Tensor2D): tf.Tensor2D;
   /** Σ over rows (TF BiasAddGrad): the bias gradient. */
   biasAddGrad(dz: tf.Tensor2D): tf.Tensor1D;
   /** Element-wise, with broadcasting (a scalar operand is a 0-d tensor). */
@@ -45,13 +50,23 @@ export interface NativeOps {
 }
 /** What this file needs of tfjs-node's NodeJSKernelBackend (public members of its class). */
 interface NodeBackend {
-  binding: { TF_ATTR_TYPE: number; TF_ATTR_BOOL: number; TF_ATTR_STRING: number; TF_ATTR_INT: number; TF_FLOAT: number; TF_INT32: number };
+  binding: {
+    TF_ATTR_TYPE: number;
+    TF_ATTR_BOOL: number;
+    TF_ATTR_STRING: number;
+    TF_ATTR_INT: number;
+    TF_FLOAT: number;
+    TF_INT32: number;
+    /** Set by rexsweep's binding patch: list(string) attributes work. */
+    REXSWEEP_BINDING_PATCH?: number;
+  };
+  isUsingGpuDevice?: boolean;
   executeSingleOutput(name: string, attrs: OpAttr[], inputs: tf.Tensor[]): tf.Tensor;
 }
 interface OpAttr {
   name: string;
   type: number;
-  value: number | boolean | string;
+  value: number | boolean | string | string[];
 }
 
 /** Backend names under which tfjs-node (CPU or GPU build) registers its kernels. */
@@ -84,10 +99,24 @@ export function nativeOps(): NativeOps | undefined {
       t.dispose();
     }
   };
+  // _FusedMatMul needs list(string) attributes (the patch). On a GPU, keep to ops every build has.
+  const fusedDense = (binding.REXSWEEP_BINDING_PATCH ?? 0) >= 1 && !backend.isUsingGpuDevice;
+  const fusedAttrs = (relu: boolean): OpAttr[] => [
+    ...matMulAttrs[0],
+    { name: 'num_args', type: binding.TF_ATTR_INT, value: 1 },
+    { name: 'fused_ops', type: binding.TF_ATTR_STRING, value: relu ? ['BiasAdd', 'Relu'] : ['BiasAdd'] },
+  ];
+  const fused = { true: fusedAttrs(true), false: fusedAttrs(false) };
+  const matMul = (a: tf.Tensor2D, b: tf.Tensor2D, ta = false, tb = false): tf.Tensor2D => float('MatMul', [a, b], matMulAttrs[(ta ? 2 : 0) + (tb ? 1 : 0)]);
+  const unfused = (h: tf.Tensor2D, W: tf.Tensor2D, b: tf.Tensor1D, relu: boolean): tf.Tensor2D =>
+    tf.tidy(() => {
+      const z = float<tf.Tensor2D>('BiasAdd', [matMul(h, W), b], [T, NHWC]);
+      return relu ? float<tf.Tensor2D>('Relu', [z]) : z;
+    });
   return {
-    matMul: (a, b, ta = false, tb = false) => float('MatMul', [a, b], matMulAttrs[(ta ? 2 : 0) + (tb ? 1 : 0)]),
-    biasAdd: (x, bias) => float('BiasAdd', [x, bias], [T, NHWC]),
-    relu: (x) => float('Relu', [x]),
+    fusedDense,
+    dense: fusedDense ? (h, W, b, relu) => float('_FusedMatMul', [h, W, b], fused[`${relu}`]) : unfused,
+    matMul,
     biasAddGrad: (dz) => float('BiasAddGrad', [dz], [T, NHWC]),
     add: (a, b) => float('AddV2', [a, b]),
     sub: (a, b) => float('Sub', [a, b]),

@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../recsys/backend.ts';
+import { nativeOps } from '../../recsys/backends/native-ops.ts';
 import { BackendNameSchema } from '../../recsys/config.ts';
 import { BackendError } from '../../recsys/errors.ts';
 import { type CerModel, cerParameters, initCerModel, transposedKernels } from '../../recsys/models/cer/mlp.ts';
@@ -69,5 +70,5 @@ const steps = Object.fromEntries(
   Object.entries(settings).map(([name, st]) => [name, { step: train(trainStep, st), taped: train(tapedTrainStep, st) }]),
 );
 // Tensors the computation left behind (an intermediate outside every tf.tidy).
-process.stdout.write(`${JSON.stringify({ ...out, steps, leaked: tf.memory().numTensors - baseline })}\n`);
+process.stdout.write(`${JSON.stringify({ ...out, steps, fusedDense: nativeOps()?.fusedDense ?? false, leaked: tf.memory().numTensors - baseline })}\n`);
 process.exit(0);

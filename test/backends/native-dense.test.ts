@@ -29,6 +29,8 @@ interface Gradients {
   inputGrad: number[];
   /** Per variant: trainStep's route (native-step.ts on native TensorFlow) and the taped route. */
   steps: Record<'vanilla' | 'adversarial', { step: Trained; taped: Trained }>;
+  /** The dense layer ran as one _FusedMatMul (an addon built with rexsweep's binding patch). */
+  fusedDense: boolean;
   leaked: number;
 }
 
@@ -62,6 +64,10 @@ describe('the native dense layer', { timeout: 300_000 }, () => {
     const wasm = gradientsOn('wasm');
     if ('absent' in wasm) throw new Error(`WASM is absent: ${wasm.absent}`);
     expect(native.leaked).toBe(0);
+    // CI builds the addon with `rexsweep setup native`, which patches the binding: the fused
+    // layer must be what ran there. Elsewhere an older, unpatched addon runs separate ops.
+    if (REQUIRED.has('tensorflow')) expect(native.fusedDense, 'the addon carries the binding patch').toBe(true);
+    expect(wasm.fusedDense).toBe(false);
     expect(Math.abs(native.loss - wasm.loss) / wasm.loss).toBeLessThan(1e-6);
     // y, then kernel and bias of each of the three layers.
     expect(native.grads).toHaveLength(7);

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { allWheels, findWheel, requirementsText, wheelPrefix } from '../../infra/native/download.ts';
 import { nativePaths } from '../../infra/native/paths.ts';
+import { BINDING_PATCH } from '../../infra/native/patch.ts';
 import { CPU_BUILD, CUDA_DSOS, GPU_BUILD, TF_WHEEL, TFJS_NODE, setupCommand } from '../../infra/native/versions.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -66,9 +67,9 @@ describe('pinned wheels', () => {
     expect(gpu.libDir).toBe('/c/native/tensorflow-2.15.1/site/tensorflow');
     expect(gpu.siteDir).toBe('/c/native/tensorflow-2.15.1/site');
     expect(gpu.packageDir).toBe('/repo/node_modules/@tensorflow/tfjs-node-gpu');
-    expect(gpu.addonDir).toBe('/c/native/tensorflow-2.15.1/addon/tfjs-node-gpu-4.22.0');
+    expect(gpu.addonDir).toBe(`/c/native/tensorflow-2.15.1/addon/tfjs-node-gpu-4.22.0-patch${BINDING_PATCH}`);
     expect(cpu.libDir).toBe('/c/native/tensorflow-cpu-2.12.1/lib');
-    expect(cpu.addonDir).toBe('/c/native/tensorflow-cpu-2.12.1/addon/tfjs-node-4.22.0');
+    expect(cpu.addonDir).toBe(`/c/native/tensorflow-cpu-2.12.1/addon/tfjs-node-4.22.0-patch${BINDING_PATCH}`);
     expect([setupCommand('cpu'), setupCommand('gpu')]).toEqual(['rexsweep setup native', 'rexsweep setup native --gpu']);
   });
 });

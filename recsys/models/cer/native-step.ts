@@ -37,8 +37,7 @@ function forward(ops: NativeOps, model: CerModel, input: tf.Tensor2D): Pass {
   const last = model.kernels.length - 1;
   let h = input;
   for (let l = 0; l <= last; l++) {
-    const a = ops.biasAdd(ops.matMul(h, model.kernels[l]), model.biases[l]);
-    h = l < last ? ops.relu(a) : a;
+    h = ops.dense(h, model.kernels[l], model.biases[l], l < last);
     if (l < last) inputs.push(h);
   }
   return { inputs, z: h };
