@@ -47,6 +47,15 @@ export interface NativeOps {
   lastColumns(x: tf.Tensor2D, columns: number): tf.Tensor2D;
   /** x [B] as a column [B × 1] (TF ExpandDims). */
   column(x: tf.Tensor1D): tf.Tensor2D;
+  /** A column [B × 1] as x [B] (TF Squeeze). */
+  uncolumn(x: tf.Tensor2D): tf.Tensor1D;
+  relu<R extends tf.Tensor>(x: R): R;
+  sqrt<R extends tf.Tensor>(x: R): R;
+  div<R extends tf.Tensor>(a: R, b: tf.Tensor): R;
+  /** Σ over columns, kept as a column [B × 1] (TF Sum). */
+  rowSum(x: tf.Tensor2D): tf.Tensor2D;
+  /** dy where lo ≤ x ≤ hi, else 0: the gradient of clip(x, lo, hi), bounds included as in TF.js. */
+  clipGrad<R extends tf.Tensor>(dy: R, x: R, lo: tf.Scalar, hi: tf.Scalar): R;
 }
 /** What this file needs of tfjs-node's NodeJSKernelBackend (public members of its class). */
 interface NodeBackend {
@@ -66,7 +75,7 @@ interface NodeBackend {
 interface OpAttr {
   name: string;
   type: number;
-  value: number | boolean | string | string[];
+  value: number | number[] | boolean | string | string[];
 }
 
 /** Backend names under which tfjs-node (CPU or GPU build) registers its kernels. */
@@ -137,5 +146,15 @@ export function nativeOps(): NativeOps | undefined {
     lastColumns: (x, columns) =>
       withInt32([0, x.shape[1] - columns], (begin) => withInt32([x.shape[0], columns], (size) => run('Slice', [T, int32Attr('Index')], [x, begin, size]))),
     column: (x) => withInt32(1, (dim) => run('ExpandDims', [T, int32Attr('Tdim')], [x, dim])),
+    uncolumn: (x) => run('Squeeze', [T, { name: 'squeeze_dims', type: binding.TF_ATTR_INT, value: [1] }], [x]),
+    relu: (x) => float('Relu', [x]),
+    sqrt: (x) => float('Sqrt', [x]),
+    div: (a, b) => float('RealDiv', [a, b]),
+    rowSum: (x) => withInt32(1, (axis) => run('Sum', [flag('keep_dims', true), T, int32Attr('Tidx')], [x, axis])),
+    clipGrad: (dy, x, lo, hi) =>
+      tf.tidy(() => {
+        const within = run('LogicalAnd', [], [run('GreaterEqual', [T], [x, lo]), run('LessEqual', [T], [x, hi])]);
+        return run('SelectV2', [T], [within, dy, tf.scalar(0)]);
+      }),
   };
 }

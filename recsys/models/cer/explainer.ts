@@ -35,6 +35,8 @@ import { Rng } from '../../random.ts';
 import type { Explanation, RecommendedPair } from '../explainable-model.ts';
 import { gatherRows } from './batch.ts';
 import { yieldToEventLoop } from './event-loop.ts';
+import { nativeOps } from '../../backends/native-ops.ts';
+import { nativeExplainer } from './explainer-native.ts';
 import { type CerModel, cerLogits, transposedKernels } from './mlp.ts';
 
 export interface ExplainerParams {
@@ -103,9 +105,61 @@ export function userMasks(X: Float32Array, featureCount: number, pairs: readonly
   return mask;
 }
 
+/** What a step of the optimisation needs besides Δ: one chunk of pairs, on the device. */
+export interface ExplainerChunk {
+  model: CerModel;
+  /** User rows X_u and item rows Y_i [B × F]. */
+  x: tf.Tensor2D;
+  y: tf.Tensor2D;
+  /** The user masks [B × F]. */
+  m: tf.Tensor2D;
+  /** Margin scores [B]. */
+  margin: tf.Tensor1D;
+  params: ExplainerParams;
+}
+
+/** One step's terms at Δ_t, per row [B], and ∂(Σ row losses)/∂Δ_t [B × F]. The caller disposes them. */
+export interface ExplainerTerms {
+  rowLoss: tf.Tensor1D;
+  bpr: tf.Tensor1D;
+  /** ‖Δ_t‖₂ (ΣΔ² with 'l2-squared'), without the 1e-12 of the loss. */
+  norm: tf.Tensor1D;
+  grad: tf.Tensor2D;
+}
+
+/** The terms through TF.js's gradient tape (every backend). `kernelsT`: transposedKernels of the model. */
+export function tapedTerms(chunk: ExplainerChunk, delta: tf.Variable, kernelsT: tf.Tensor2D[]): ExplainerTerms {
+  const { model, x, y, m, margin } = chunk;
+  const { lam, alpha, gamma, maxRange: R } = chunk.params;
+  const squared = chunk.params.complexityNorm === 'l2-squared';
+  let rowLoss: tf.Tensor1D | undefined;
+  let bpr: tf.Tensor1D | undefined;
+  let norm: tf.Tensor1D | undefined;
+  const { value, grads } = tf.variableGrads(() => {
+    const shift = tf.clipByValue(tf.mul(delta, m), -R, 0);
+    const yStar = tf.clipByValue(tf.add(y, shift), 0, R) as tf.Tensor2D;
+    const s = tf.sigmoid(cerLogits(model, tf.concat([x, yStar], 1), false, kernelsT));
+    const b = tf.mul(tf.relu(tf.sub(tf.add(s, alpha), margin)), lam);
+    const sq = tf.sum(tf.square(delta), 1);
+    const l2 = squared ? sq : tf.sqrt(tf.add(sq, 1e-12));
+    // The reported norm has no 1e-12 (it is only there to keep the gradient finite at Δ = 0).
+    norm = tf.keep((squared ? sq : tf.sqrt(sq)) as tf.Tensor1D);
+    // |Δ| written as Δ·sign(Δ) (Sign has zero gradient): subgradient sign(Δ), 0 at Δ = 0 as in
+    // PyTorch; tf.abs's gradient would be −1 there.
+    const l1 = tf.sum(tf.mul(delta, tf.sign(delta)), 1);
+    const rl = tf.add(tf.add(l2, b), tf.mul(l1, gamma));
+    rowLoss = tf.keep(rl as tf.Tensor1D);
+    bpr = tf.keep(b as tf.Tensor1D);
+    return tf.sum(rl) as tf.Scalar;
+  }, [delta]);
+  value.dispose();
+  return { rowLoss: rowLoss!, bpr: bpr!, norm: norm!, grad: grads[delta.name] as tf.Tensor2D };
+}
+
 /**
  * Optimise Δ for all given pairs at once (one chunk; the caller bounds its size). `initial`
- * overrides the Δ₀ draws (tests).
+ * overrides the Δ₀ draws (tests). On native TensorFlow each step's terms come from
+ * explainer-native.ts (TensorFlow ops, gradient derived by hand) unless `route` is 'taped'.
  */
 export async function optimiseDeltas(
   model: CerModel,
@@ -114,6 +168,7 @@ export async function optimiseDeltas(
   pairs: readonly RecommendedPair[],
   params: ExplainerParams,
   initial?: Float32Array,
+  route: 'auto' | 'taped' = 'auto',
 ): Promise<DeltaOptimum> {
   const F = model.featureCount;
   const B = pairs.length;
@@ -126,10 +181,14 @@ export async function optimiseDeltas(
   }
   const users = Int32Array.from(pairs, (p) => p.user);
   const items = Int32Array.from(pairs, (p) => p.item);
-  const x = tf.tensor2d(gatherRows(X, F, users), [B, F]);
-  const y = tf.tensor2d(gatherRows(Y, F, items), [B, F]);
-  const m = tf.tensor2d(mask, [B, F]);
-  const margin = tf.tensor1d(Float32Array.from(pairs, (p) => p.marginScore));
+  const chunk: ExplainerChunk = {
+    model,
+    x: tf.tensor2d(gatherRows(X, F, users), [B, F]),
+    y: tf.tensor2d(gatherRows(Y, F, items), [B, F]),
+    m: tf.tensor2d(mask, [B, F]),
+    margin: tf.tensor1d(Float32Array.from(pairs, (p) => p.marginScore)),
+    params,
+  };
   const delta0 = tf.tensor2d(init, [B, F]);
   const delta = tf.variable(delta0, true);
   delta0.dispose();
@@ -137,47 +196,29 @@ export async function optimiseDeltas(
   let bestBpr: tf.Tensor1D = tf.zeros([B]);
   let bestNorm: tf.Tensor1D = tf.zeros([B]);
   let bestDelta: tf.Tensor2D = tf.zeros([B, F]);
-  const kernelsT = transposedKernels(model);
-  const { lam, alpha, gamma, learningRate } = params;
-  const squared = params.complexityNorm === 'l2-squared';
+  const ops = route === 'auto' ? nativeOps() : undefined;
+  const native = ops ? nativeExplainer(ops, chunk) : undefined;
+  const kernelsT = native ? [] : transposedKernels(model);
+  const termsAt = (d: tf.Variable): ExplainerTerms => (native ? native.terms(d as tf.Tensor2D) : tapedTerms(chunk, d, kernelsT));
   const afterStep = params.keeps === 'after-step';
   try {
     for (let t = 0; t < params.steps; t++) {
-      let rowLoss: tf.Tensor1D | undefined;
-      let bpr: tf.Tensor1D | undefined;
-      let norm: tf.Tensor1D | undefined;
-      const { value, grads } = tf.variableGrads(() => {
-        const shift = tf.clipByValue(tf.mul(delta, m), -R, 0);
-        const yStar = tf.clipByValue(tf.add(y, shift), 0, R) as tf.Tensor2D;
-        const s = tf.sigmoid(cerLogits(model, tf.concat([x, yStar], 1), false, kernelsT));
-        const b = tf.mul(tf.relu(tf.sub(tf.add(s, alpha), margin)), lam);
-        const sq = tf.sum(tf.square(delta), 1);
-        const l2 = squared ? sq : tf.sqrt(tf.add(sq, 1e-12));
-        // The reported norm has no 1e-12 (it is only there to keep the gradient finite at Δ = 0).
-        norm = tf.keep((squared ? sq : tf.sqrt(sq)) as tf.Tensor1D);
-        // |Δ| written as Δ·sign(Δ) (Sign has zero gradient): subgradient sign(Δ), 0 at Δ = 0 as in
-        // PyTorch; tf.abs's gradient would be −1 there.
-        const l1 = tf.sum(tf.mul(delta, tf.sign(delta)), 1);
-        const rl = tf.add(tf.add(l2, b), tf.mul(l1, gamma));
-        rowLoss = tf.keep(rl as tf.Tensor1D);
-        bpr = tf.keep(b as tf.Tensor1D);
-        return tf.sum(rl) as tf.Scalar;
-      }, [delta]);
+      const { rowLoss, bpr, norm, grad } = termsAt(delta);
       const next = tf.tidy(() => {
-        const stepped = tf.sub(delta, tf.mul(grads[delta.name], learningRate));
+        const stepped = tf.sub(delta, tf.mul(grad, params.learningRate));
         const kept = afterStep && t > 0 ? stepped : delta;
-        const improved = tf.less(rowLoss!, bestLoss);
+        const improved = tf.less(rowLoss, bestLoss);
         const improvedRows = tf.tile(tf.expandDims(improved, 1), [1, F]);
         return {
-          loss: tf.where(improved, rowLoss!, bestLoss) as tf.Tensor1D,
-          bpr: tf.where(improved, bpr!, bestBpr) as tf.Tensor1D,
-          norm: tf.where(improved, norm!, bestNorm) as tf.Tensor1D,
+          loss: tf.where(improved, rowLoss, bestLoss) as tf.Tensor1D,
+          bpr: tf.where(improved, bpr, bestBpr) as tf.Tensor1D,
+          norm: tf.where(improved, norm, bestNorm) as tf.Tensor1D,
           delta: tf.where(improvedRows, kept, bestDelta) as tf.Tensor2D,
           stepped,
         };
       });
       delta.assign(next.stepped as tf.Tensor2D);
-      tf.dispose([value, grads[delta.name], rowLoss!, bpr!, norm!, bestLoss, bestBpr, bestNorm, bestDelta, next.stepped]);
+      tf.dispose([grad, rowLoss, bpr, norm, bestLoss, bestBpr, bestNorm, bestDelta, next.stepped]);
       bestLoss = next.loss;
       bestBpr = next.bpr;
       bestNorm = next.norm;
@@ -192,7 +233,8 @@ export async function optimiseDeltas(
       mask,
     };
   } finally {
-    tf.dispose([x, y, m, margin, delta, bestLoss, bestBpr, bestNorm, bestDelta, ...kernelsT]);
+    native?.dispose();
+    tf.dispose([chunk.x, chunk.y, chunk.m, chunk.margin, delta, bestLoss, bestBpr, bestNorm, bestDelta, ...kernelsT]);
   }
 }
 
