@@ -1,17 +1,17 @@
 /**
  * TensorFlow ops called directly on the native backend (tfjs-node), one TensorFlow op each.
  *
- * Why: tfjs-node builds several TF.js kernels out of many TensorFlow ops, and every op call costs
- * ~10–30 µs of binding and engine overhead whatever its size. A CER dense layer through the
- * generic TF.js ops is ~20 op calls a training step: `tf.matMul` reshapes both operands to 3-D
- * and back around BatchMatMulV2, `tf.step` (ReLU's gradient) is IsNan + Greater + Fill + Fill +
- * Select + Select with two uploads, and transposed operands are explicit Transposes. TensorFlow
- * has each of these as one or two ops: MatMul with transpose attributes, BiasAdd, Relu, Sign·Mul
- * (ReLU's mask from its output), BiasAddGrad. Measured in bench/RESULTS.md ("Native CER step").
+ * Why: every TF.js kernel call through tfjs-node costs ~10 µs of engine and binding overhead
+ * whatever its size, and several kernels are many TensorFlow ops: `tf.matMul` reshapes both
+ * operands to 3-D and back around BatchMatMulV2, `tf.step` (ReLU's gradient) is IsNan + Greater +
+ * Fill + Fill + Select + Select with two uploads, and a transposed operand in CER's portable layer
+ * is an explicit Transpose. TensorFlow has each as one or two ops: MatMul with transpose
+ * attributes, _FusedMatMul (MatMul + BiasAdd + Relu), Sign·Mul (ReLU's mask from its output),
+ * BiasAddGrad. Measured in bench/RESULTS.md ("Native CER step").
  *
- * The results are ordinary TF.js tensors (tracked by tf.tidy). No gradient is recorded for them:
- * use them inside a tf.customGrad forward and gradient, as recsys/models/cer/mlp.ts does.
- * Float32 only, which is all CER uses.
+ * The results are ordinary TF.js tensors (tracked by tf.tidy), but no gradient is recorded for
+ * them: mlp.ts uses them inside tf.customGrad, and native-step.ts and explainer-native.ts derive
+ * their gradients by hand. Float32 only, which is all CER uses.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -57,6 +57,7 @@ export interface NativeOps {
   /** dy where lo ≤ x ≤ hi, else 0: the gradient of clip(x, lo, hi), bounds included as in TF.js. */
   clipGrad<R extends tf.Tensor>(dy: R, x: R, lo: tf.Scalar, hi: tf.Scalar): R;
 }
+
 /** What this file needs of tfjs-node's NodeJSKernelBackend (public members of its class). */
 interface NodeBackend {
   binding: {
@@ -72,6 +73,7 @@ interface NodeBackend {
   isUsingGpuDevice?: boolean;
   executeSingleOutput(name: string, attrs: OpAttr[], inputs: tf.Tensor[]): tf.Tensor;
 }
+
 interface OpAttr {
   name: string;
   type: number;

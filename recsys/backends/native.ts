@@ -29,6 +29,8 @@ export interface NativeInfo {
   tfVersion: string;
   /** Whether TensorFlow placed ops on a GPU (tfjs-node-gpu with CUDA). */
   gpu: boolean;
+  /** Level of rexsweep's binding patch in the addon (infra/native/patch.ts); 0 for a stock addon. */
+  bindingPatch: number;
 }
 
 /** Which build this process loaded, if any. */
@@ -73,13 +75,18 @@ export function explainLoadFailure(name: NativeName, err: unknown): string {
 
 /** After setBackend('tensorflow'): what the addon loaded. */
 export function nativeInfo(): NativeInfo {
-  const b = tf.backend() as unknown as { binding?: { TF_Version?: string }; isUsingGpuDevice?: boolean };
-  return { tfVersion: b.binding?.TF_Version ?? 'unknown', gpu: Boolean(b.isUsingGpuDevice) };
+  const b = tf.backend() as unknown as { binding?: { TF_Version?: string; REXSWEEP_BINDING_PATCH?: number }; isUsingGpuDevice?: boolean };
+  return { tfVersion: b.binding?.TF_Version ?? 'unknown', gpu: Boolean(b.isUsingGpuDevice), bindingPatch: b.binding?.REXSWEEP_BINDING_PATCH ?? 0 };
 }
 
+/**
+ * The device in words, as results record it. An addon without the binding patch (built before it,
+ * or from another tfjs-node) computes the dense layer unfused, which rounds differently: say so.
+ */
 export function describeNative(info: NativeInfo): string {
+  const unpatched = info.bindingPatch > 0 ? '' : ', unpatched binding: rerun `rexsweep setup native` for the fused dense layer';
   if (info.gpu) return `gpu (native TensorFlow ${info.tfVersion}, CUDA)`;
-  return `cpu (native TensorFlow ${info.tfVersion}${loaded === 'tensorflow-gpu' ? ', GPU build without a CUDA device' : ''})`;
+  return `cpu (native TensorFlow ${info.tfVersion}${loaded === 'tensorflow-gpu' ? ', GPU build without a CUDA device' : unpatched})`;
 }
 
 /** Why the package cannot load (not installed, addon not built), or undefined when its addon is there. */
