@@ -1,7 +1,8 @@
 /**
  * Metric histories of many runs. MLflow's public REST API reads one (run, key) history per
  * request: ~35 requests a cell, minutes for a thousand cells. The server also answers
- * `ajax-api/2.0/mlflow/metrics/get-history-bulk`: one key for up to 100 runs per request, every
+ * `ajax-api/2.0/mlflow/metrics/get-history-bulk`: one key for up to 100 runs per request (fewer
+ * where their ids would make the request line too long for gunicorn: BULK_QUERY_BYTES), every
  * point, at most 25,000 in all (a curve has one step per ε_A, so a chunk of 100 runs is far below
  * it; a chunk that reaches the cap is read again the public way). That endpoint is not in the
  * documented API, so a server without it (404, or an unreadable answer) is read the public way
@@ -12,6 +13,13 @@ import { MlflowApiError, MlflowResponseError, type Tracker, type Metric } from '
 /** The server's limits (mlflow/server/handlers.py get_metric_history_bulk_handler). */
 const BULK_RUNS = 100;
 const BULK_RESULTS = 25_000;
+/**
+ * The request is a GET with every run id in its query string, and the request line must fit the
+ * smallest limit an MLflow server may sit behind: gunicorn's 4,094 bytes (MLflow 2's server, and
+ * MLflow 3's with --gunicorn-opts), where 100 run ids alone take ~4,000 and the server answers 400.
+ * The query is kept to 3,000 bytes, path and method aside.
+ */
+export const BULK_QUERY_BYTES = 3000;
 
 
 /** runId → key → history. */
@@ -69,7 +77,7 @@ async function readBulk(
 ): Promise<Histories | null> {
   const runsOfKey = new Map<string, string[]>();
   for (const [runId, keys] of wanted) for (const key of keys) runsOfKey.set(key, [...(runsOfKey.get(key) ?? []), runId]);
-  const jobs = [...runsOfKey].flatMap(([key, runIds]) => chunks(runIds, limits.runs).map((ids) => ({ key, ids })));
+  const jobs = [...runsOfKey].flatMap(([key, runIds]) => bulkChunks(runIds, key, limits.runs).map((ids) => ({ key, ids })));
   const out: Histories = new Map();
   for (const [runId] of wanted) out.set(runId, new Map());
   let done = 0;
@@ -91,9 +99,23 @@ async function readBulk(
   return out;
 }
 
-function chunks<T>(xs: ReadonlyArray<T>, n: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
+/** Run ids in chunks of at most `maxRuns` whose bulk query (ids, key, cap) fits `maxQueryBytes`. */
+export function bulkChunks(runIds: ReadonlyArray<string>, key: string, maxRuns: number, maxQueryBytes = BULK_QUERY_BYTES): string[][] {
+  const fixed = `metric_key=${encodeURIComponent(key)}&max_results=${BULK_RESULTS}`.length;
+  const out: string[][] = [];
+  let chunk: string[] = [];
+  let bytes = fixed;
+  for (const id of runIds) {
+    const size = `run_id=${encodeURIComponent(id)}&`.length;
+    if (chunk.length > 0 && (chunk.length >= maxRuns || bytes + size > maxQueryBytes)) {
+      out.push(chunk);
+      chunk = [];
+      bytes = fixed;
+    }
+    chunk.push(id);
+    bytes += size;
+  }
+  if (chunk.length > 0) out.push(chunk);
   return out;
 }
 

@@ -24,7 +24,11 @@ export interface LocalServicesConfig {
   host: '127.0.0.1';
   python: string;
   temporal: { version: string; port: number; uiPort: number; namespace: string };
-  mlflow: { version: string; port: number; workers: number };
+  /**
+   * server: the HTTP server MLflow runs under. uvicorn is MLflow 3's default; gunicorn (sync
+   * workers, one request at a time each) costs ~⅓ less MLflow CPU a no-op cell (bench/RESULTS.md).
+   */
+  mlflow: { version: string; port: number; workers: number; server: 'uvicorn' | 'gunicorn' };
   /** Set when the user points at servers of their own: nothing is started or stopped for them. */
   external: { temporalAddress?: string; mlflowUri?: string };
 }
@@ -50,6 +54,7 @@ export function resolveConfig(env: NodeJS.ProcessEnv = process.env): LocalServic
       version: MLFLOW_VERSION,
       port: readEnv(env, 'REXSWEEP_MLFLOW_PORT', port, 5000, 'a port number 1-65535'),
       workers: readEnv(env, 'REXSWEEP_MLFLOW_WORKERS', workers, 1, 'a worker count 1-16'),
+      server: readEnv(env, 'REXSWEEP_MLFLOW_SERVER', z.enum(['uvicorn', 'gunicorn']), 'uvicorn', 'uvicorn or gunicorn'),
     },
     external: {
       temporalAddress: env.TEMPORAL_ADDRESS || undefined,

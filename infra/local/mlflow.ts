@@ -1,7 +1,8 @@
 /**
  * The MLflow tracking server: SQLite backend store in <state>/mlflow.db, artifacts served by the
  * server itself from <state>/mlartifacts (clients upload through the REST proxy), bound to
- * loopback. One uvicorn worker by default: SQLite has a single writer and the machine has 2 cores.
+ * loopback. One worker by default: SQLite has a single writer and the machine has 2 cores. Under
+ * uvicorn (MLflow 3's default) or gunicorn (REXSWEEP_MLFLOW_SERVER=gunicorn; MLflow 2's default).
  * MLflow's background job runner (GenAI scorers, prompt optimisation: 7 huey consumer processes,
  * ~0.8 GB RSS) is switched off; rexsweep does not use it.
  */
@@ -25,6 +26,8 @@ export function mlflowStartArgs(config: LocalServicesConfig): string[] {
     '--host', config.host,
     '--port', String(config.mlflow.port),
     '--workers', String(config.mlflow.workers),
+    // gunicorn's sync workers end a request after 30 s by default: a model upload may take longer.
+    ...(config.mlflow.server === 'gunicorn' ? ['--gunicorn-opts', '--timeout 600'] : []),
   ];
 }
 
