@@ -106,7 +106,7 @@ export function cerParameters(model: CerModel): tf.Variable[] {
  *   dz = dy ⊙ 1[y > 0] (ReLU) · dh = dz·Wᵀ · dW = hᵀ·dz · db = Σ_rows dz.
  * With trainable = false the weights are constants and only dh is computed (explainer, FGSM,
  * attack gradients); with trainable = true all three are. On native TensorFlow each of these is
- * one TensorFlow op (nativeDense); elsewhere portableDense spells them in TF.js ops.
+ * one or two TensorFlow ops (nativeDense); elsewhere portableDense spells them in TF.js ops.
  */
 function dense(h: tf.Tensor2D, W: tf.Tensor2D, b: tf.Tensor1D, relu: boolean, trainable: boolean, Wt?: tf.Tensor2D): tf.Tensor2D {
   const ops = nativeOps();
