@@ -9,25 +9,16 @@
  *   node --import tsx test/backends/cer-gradients-on-backend.ts <backend>
  */
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../../recsys/backend.ts';
 import { nativeOps } from '../../recsys/backends/native-ops.ts';
-import { BackendNameSchema } from '../../recsys/config.ts';
-import { BackendError } from '../../recsys/errors.ts';
 import { type CerModel, cerParameters, initCerModel, transposedKernels } from '../../recsys/models/cer/mlp.ts';
 import { meanBce, sampleBce, type StepSettings, tapedTrainStep, trainStep } from '../../recsys/models/cer/step.ts';
 import { Rng } from '../../recsys/random.ts';
+import { forcedBackend } from './forced-backend.ts';
 
-const backend = BackendNameSchema.parse(process.argv[2]);
-try {
-  await selectBackend(backend);
-} catch (err) {
-  if (!(err instanceof BackendError)) throw err;
-  process.stdout.write(`${JSON.stringify({ absent: err.reason })}\n`);
-  process.exit(0);
-}
+await forcedBackend(process.argv[2]);
 const F = 7;
 const B = 9;
-// Hidden sizes with a ReLU unit that is dead for some rows, so ReLU's gradient mask matters.
+// Small hidden layers: with random weights about half the pre-activations are negative, so ReLU's mask matters.
 const model = initCerModel(F, [13, 5], Rng.derive(4, 'native-dense-test'));
 const rng = Rng.derive(5, 'native-dense-test/data');
 const x = tf.tensor2d(rng.uniformArray(B * F, 0, 5), [B, F]);

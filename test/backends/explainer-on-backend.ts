@@ -8,21 +8,12 @@
  *   node --import tsx test/backends/explainer-on-backend.ts <backend>
  */
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../../recsys/backend.ts';
-import { BackendNameSchema } from '../../recsys/config.ts';
-import { BackendError } from '../../recsys/errors.ts';
 import { type DeltaOptimum, type ExplainerParams, optimiseDeltas } from '../../recsys/models/cer/explainer.ts';
 import { cerScores, initCerModel } from '../../recsys/models/cer/mlp.ts';
 import { Rng } from '../../recsys/random.ts';
+import { forcedBackend } from './forced-backend.ts';
 
-const backend = BackendNameSchema.parse(process.argv[2]);
-try {
-  await selectBackend(backend);
-} catch (err) {
-  if (!(err instanceof BackendError)) throw err;
-  process.stdout.write(`${JSON.stringify({ absent: err.reason })}\n`);
-  process.exit(0);
-}
+await forcedBackend(process.argv[2]);
 const F = 9;
 const B = 12;
 const model = initCerModel(F, [16, 8], Rng.derive(1, 'explainer-on-backend'));

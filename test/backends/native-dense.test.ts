@@ -1,6 +1,6 @@
 /**
- * Native TensorFlow runs CER's dense layer as one TensorFlow op per step (MatMul with transpose
- * attributes, BiasAdd, Relu, Sign·Mul, BiasAddGrad; recsys/backends/native-ops.ts) instead of
+ * Native TensorFlow runs CER's dense layer as one or two TensorFlow ops per step (_FusedMatMul,
+ * MatMul with transpose attributes, Sign·Mul, BiasAddGrad; recsys/backends/native-ops.ts) instead of
  * tfjs-node's multi-op kernels, and its training step as TensorFlow ops with a hand-derived
  * backward pass (recsys/models/cer/native-step.ts) instead of TF.js's gradient tape. Losses,
  * gradients and the weights after training steps must equal WASM's (whose gradients the
@@ -10,14 +10,8 @@
  * Presence as in agreement.test.ts: required where REXSWEEP_REQUIRE_BACKENDS names tensorflow
  * (CI), else skipped with the reason when `rexsweep setup native` has not run.
  */
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-
-const HERE = fileURLToPath(new URL('.', import.meta.url));
-const CHILD = join(HERE, 'cer-gradients-on-backend.ts');
-const REQUIRED = new Set((process.env.REXSWEEP_REQUIRE_BACKENDS ?? '').split(',').map((s) => s.trim()));
+import { nativeAndWasm, REQUIRED } from './on-backend.ts';
 
 interface Trained {
   weights: number[];
@@ -34,18 +28,6 @@ interface Gradients {
   leaked: number;
 }
 
-function gradientsOn(backend: string): Gradients | { absent: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', CHILD, backend], {
-    cwd: join(HERE, '..', '..'),
-    encoding: 'utf8',
-    env: { ...process.env, REXSWEEP_BACKEND: '' },
-    timeout: 120_000,
-  });
-  const line = r.stdout.trim().split('\n').pop() ?? '';
-  if (r.status !== 0 || !line.startsWith('{')) throw new Error(`${backend} gradients exited ${r.status}:\n${r.stderr.slice(-3000)}`);
-  return JSON.parse(line) as Gradients | { absent: string };
-}
-
 /** Largest |a − b| relative to the largest |b| of the vector (gradients near 0 compare absolutely). */
 function relativeGap(a: number[], b: number[]): number {
   expect(a.length).toBe(b.length);
@@ -55,14 +37,9 @@ function relativeGap(a: number[], b: number[]): number {
 
 describe('the native dense layer', { timeout: 300_000 }, () => {
   test('gives WASM’s loss, gradients and trained weights, by the TensorFlow-op route and the taped one, and leaks no tensor', (ctx) => {
-    const native = gradientsOn('tensorflow');
-    if ('absent' in native) {
-      if (REQUIRED.has('tensorflow')) throw new Error(`tensorflow is absent: ${native.absent} (required by REXSWEEP_REQUIRE_BACKENDS)`);
-      ctx.skip(`native TensorFlow is absent here: ${native.absent}`);
-      return;
-    }
-    const wasm = gradientsOn('wasm');
-    if ('absent' in wasm) throw new Error(`WASM is absent: ${wasm.absent}`);
+    const both = nativeAndWasm<Gradients>('cer-gradients-on-backend.ts', ctx);
+    if (!both) return;
+    const { native, wasm } = both;
     expect(native.leaked).toBe(0);
     // CI builds the addon with `rexsweep setup native`, which patches the binding: the fused
     // layer must be what ran there. Elsewhere an older, unpatched addon runs separate ops.

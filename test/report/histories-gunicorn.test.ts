@@ -7,29 +7,18 @@
  * gunicorn-served MLflow started for it, and checks the chunking itself.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig, startMlflow, stopMlflow, type LocalServicesConfig } from '../../infra/local/index.ts';
 import { BULK_QUERY_BYTES, bulkChunks, readHistories } from '../../report/histories.ts';
 import { MlflowClient } from '../../tracking/index.ts';
+import { freePort } from '../setup/servers.ts';
 
 const RUNS = 130;
 let config: LocalServicesConfig;
 let uri: string;
 let stateDir: string;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   stateDir = await mkdtemp(join(tmpdir(), 'rexsweep-gunicorn-'));
