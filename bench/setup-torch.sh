@@ -45,12 +45,7 @@ done
 log() { echo "[setup-torch] $*"; }
 T0=$(date +%s)
 
-# Refuse a venv inside the repository (it would end up next to tracked files).
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-case "$(realpath -m "$VENV")/" in
-  "$REPO_ROOT"/*) log "WARNING: venv $VENV is inside the repository $REPO_ROOT (only bench/.venv* is gitignored)" ;;
-esac
-
 PY="$VENV/bin/python"
 SMOKE='
 import torch
@@ -66,21 +61,8 @@ print("torch", torch.__version__, "| cuda build:", torch.version.cuda, "| thread
 
 smoke() { "$PY" -c "$SMOKE"; }
 
-if [[ $FORCE == 1 && -d "$VENV" ]]; then
-  log "--force: removing $VENV"
-  rm -rf "$VENV"
-fi
-
-if [[ -x "$PY" ]] && smoke 2>/dev/null; then
-  log "already set up: $VENV ($(du -sh "$VENV" | cut -f1)); nothing to do (use --force to recreate)"
-  exit 0
-fi
-
-if [[ ! -x "$PY" ]]; then
-  log "creating venv: $PYTHON -m venv $VENV"
-  mkdir -p "$(dirname "$VENV")"
-  "$PYTHON" -m venv "$VENV"
-fi
+source "$REPO_ROOT/bench/venv-lib.sh"
+if venv_ready; then exit 0; fi
 PIP=("$PY" -m pip --disable-pip-version-check)
 
 if [[ $FULL == 0 ]]; then

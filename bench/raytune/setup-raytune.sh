@@ -47,10 +47,6 @@ if [[ -z "$MLFLOW_VERSION" ]]; then
   exit 1
 fi
 
-case "$(realpath -m "$VENV")/" in
-  "$REPO_ROOT"/*) log "WARNING: venv $VENV is inside the repository $REPO_ROOT (only bench/.venv* is gitignored)" ;;
-esac
-
 PY="$VENV/bin/python"
 SMOKE="
 import importlib.metadata as md
@@ -62,21 +58,8 @@ print('ray', ray.__version__, '| mlflow', md.version('mlflow'), '| python', __im
 "
 smoke() { RAY_USAGE_STATS_ENABLED=0 MLFLOW_DISABLE_TELEMETRY=true DO_NOT_TRACK=true "$PY" -c "$SMOKE"; }
 
-if [[ $FORCE == 1 && -d "$VENV" ]]; then
-  log "--force: removing $VENV"
-  rm -rf "$VENV"
-fi
-
-if [[ -x "$PY" ]] && smoke 2>/dev/null; then
-  log "already set up: $VENV ($(du -sh "$VENV" | cut -f1)); nothing to do (use --force to recreate)"
-  exit 0
-fi
-
-if [[ ! -x "$PY" ]]; then
-  log "creating venv: $PYTHON -m venv $VENV"
-  mkdir -p "$(dirname "$VENV")"
-  "$PYTHON" -m venv "$VENV"
-fi
+source "$REPO_ROOT/bench/venv-lib.sh"
+if venv_ready; then exit 0; fi
 PIP=("$PY" -m pip --disable-pip-version-check --no-input)
 
 log "pip install 'ray[tune]==$RAY_VERSION' 'mlflow==$MLFLOW_VERSION' psutil (a few minutes)"
