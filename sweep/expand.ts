@@ -13,18 +13,23 @@
  * cell carries the sweep's ε_A values (ascending) and attacks; they are evaluations of the cell,
  * not part of its key (cell-key.ts).
  *
- * Speed: one CellConfigSchema validation per (dataset, model); a cell then only sets λ, ε_D and
- * the seed, which the sweep schema has validated with the same bounds. Most of a cell's cost is
- * its key (canonical JSON + sha256 of ~0.9 kB). The cells of one (dataset, model) share their
- * nested settings objects, so configs are frozen: copy one to change it.
+ * No validation here: a cell config is the sweep's shared cell settings, which the sweep schema
+ * validated with the cell schema's own sections (defaults filled), and the cell's coordinates,
+ * which it validated within the same bounds (cellConfigFor). Most of a cell's cost is its key
+ * (canonical JSON + sha256 of ~0.9 kB). The cells of one (dataset, model) share their nested
+ * settings objects, so configs are frozen: copy one to change it.
  *
- * Pure and deterministic: Temporal workflow code imports it.
+ * Pure, deterministic and free of zod: Temporal workflow code imports it (recsys/config-resolve.ts
+ * says why no zod).
  */
+import { DEFAULT_ATTACK_SETTINGS } from '../recsys/attacks/defaults.ts';
 import { evaluationPlan } from '../recsys/cell/evaluation-plan.ts';
+import { OVERLAP_DEFAULTS } from '../recsys/models/overlap/defaults.ts';
 import { MODEL_SPECS } from '../recsys/models/specs.ts';
-import { CellConfigSchema, type CellConfig, type DatasetSpec } from '../recsys/config.ts';
-import { cellKeyOfParsed } from './cell-key.ts';
-import { epochsFor, type AttackName, type ModelName, type SweepConfig } from './schema.ts';
+import type { CellConfig, DatasetSpec } from '../recsys/config.ts';
+import { cellKeyOfParsed } from './cell-identity.ts';
+import { epochsFor } from './epochs.ts';
+import type { AttackName, ModelName, SweepConfig } from './schema.ts';
 
 export interface GridPoint {
   lambda: number;
@@ -71,11 +76,12 @@ export function countCells(sweep: SweepConfig): number {
   return sweep.datasets.length * perDataset * sweep.seeds.length;
 }
 
-/** The validated cell config of one grid cell. */
+/** The cell config of one grid cell: every part of it was validated with the sweep. */
 export function cellConfigFor(sweep: SweepConfig, dataset: DatasetSpec, model: ModelName, point: GridPoint, seed: number): CellConfig {
-  return CellConfigSchema.parse({
-    ...sweep.cell,
-    dataset,
+  // A copy: the configs of a (dataset, model) are frozen, and the sweep's own objects must not be.
+  const shared = jsonCopy({ ...SECTIONS_ADDED_LATER, ...sweep.cell, dataset });
+  return {
+    ...shared,
     model,
     lambda: point.lambda,
     epsilonD: point.epsilonD,
@@ -83,7 +89,19 @@ export function cellConfigFor(sweep: SweepConfig, dataset: DatasetSpec, model: M
     attacks: [...sweep.attacks],
     seed,
     epochs: epochsFor(sweep, model),
-  });
+  };
+}
+
+/**
+ * Cell sections added after sweeps existed, at their defaults, for a sweep config recorded before
+ * them (a workflow history replayed), as the cell schema would fill them. Every other section is
+ * in every sweep config this code version accepts.
+ */
+const SECTIONS_ADDED_LATER = { attackSettings: DEFAULT_ATTACK_SETTINGS, overlap: OVERLAP_DEFAULTS, noop: false } as const;
+
+/** A deep copy of plain data (sweep configs travel as JSON through Temporal). */
+function jsonCopy<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v)) as T;
 }
 
 /** Frozen, because the cells of one (dataset, model) share the template's nested settings. */

@@ -19,12 +19,13 @@
  *
  * Pure and deterministic: Temporal workflow code imports it.
  */
-import { DEFAULT_ATTACK_SETTINGS } from '../recsys/attacks/index.ts';
+import { DEFAULT_ATTACK_SETTINGS } from '../recsys/attacks/defaults.ts';
 import { MODEL_NAMES, MODEL_SPECS } from '../recsys/models/specs.ts';
-import { OverlapSettingsSchema } from '../recsys/models/overlap/settings.ts';
+import { OVERLAP_DEFAULTS } from '../recsys/models/overlap/defaults.ts';
 import { canonicalJson } from './canonical.ts';
 import { CODE_VERSION } from './code-version.ts';
-import { epochsFor, type SweepConfig } from './schema.ts';
+import { epochsFor } from './epochs.ts';
+import type { SweepConfig } from './schema.ts';
 import { sha256Hex } from './sha256.ts';
 
 export const GRID_AXES = ['datasets', 'models', 'lambdas', 'epsilonsD', 'seeds'] as const;
@@ -35,7 +36,7 @@ export const OPERATIONAL_FIELDS = ['study', 'name', 'id', 'concurrency', 'queues
 export const OPERATIONAL_CELL_FIELDS = ['datasetCache'] as const;
 
 const FINGERPRINT_LAYOUT = 1;
-const LATER_CELL_DEFAULTS: Record<string, unknown> = { attackSettings: DEFAULT_ATTACK_SETTINGS, overlap: OverlapSettingsSchema.parse({}) };
+const LATER_CELL_DEFAULTS: Record<string, unknown> = { attackSettings: DEFAULT_ATTACK_SETTINGS, overlap: { ...OVERLAP_DEFAULTS } };
 /** Hex digits of the fingerprint in a generated sweep id. */
 export const SWEEP_ID_HEX = 8;
 

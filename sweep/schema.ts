@@ -9,7 +9,8 @@
  *   fixed settings   epochs, cell (what fixedSettingsFingerprint hashes: fingerprint.ts)
  *   operational      study, name, id, concurrency, queues, cell.datasetCache
  *
- * Pure and deterministic (zod and recsys/config.ts only): Temporal workflow code imports it.
+ * Pure and deterministic (zod and recsys/config.ts only). Workflow code imports its types only:
+ * its bundle stays free of zod (recsys/config-resolve.ts says why).
  */
 import { ATTACK_NAMES } from '../recsys/attacks/index.ts';
 import { z } from 'zod';
@@ -155,7 +156,4 @@ export type SharedCellSettings = SweepConfig['cell'];
 export type ModelName = SweepConfig['models'][number];
 export type AttackName = SweepConfig['attacks'][number];
 
-/** Epochs (CER) or iterations (EFM) of one model in this sweep. */
-export function epochsFor(sweep: Pick<SweepConfig, 'epochs'>, model: ModelName): number {
-  return typeof sweep.epochs === 'number' ? sweep.epochs : sweep.epochs[model];
-}
+export { epochsFor } from './epochs.ts';
