@@ -153,7 +153,7 @@ export interface SweepRunSpec {
 export async function getOrCreateSweepRun(client: Tracker, spec: SweepRunSpec): Promise<GotRun> {
   checkId('sweepId', spec.sweepId);
   const found = await findSweepRun(client, spec.experimentId, spec.sweepId);
-  if (found) return { ...found, created: false };
+  if (found) return { ...(await withParams(client, found, spec.params ?? {})), created: false };
   const tags = { ...(spec.tags ?? {}), [TAG.kind]: 'sweep', [TAG.sweepId]: spec.sweepId };
   return createReconciled(client, spec.experimentId, spec.runName ?? sweepRunName(spec.sweepId), tags, spec.params ?? {}, () =>
     findSweepRun(client, spec.experimentId, spec.sweepId),
@@ -199,8 +199,9 @@ export function sweepParams(sweep: { sweepId: string; study: string }): Record<s
 export async function getOrCreateCellRun(client: Tracker, spec: CellRunSpec): Promise<GotRun> {
   checkId('cellKey', spec.cellKey);
   checkId('sweepId', spec.sweepId);
+  const params = cellRunParams(spec);
   const found = await findCellRun(client, spec.experimentId, spec.cellKey);
-  if (found) return { ...found, created: false };
+  if (found) return { ...(await withParams(client, found, params)), created: false };
   const tags: Record<string, string> = {
     ...(spec.tags ?? {}),
     [TAG.parentRunId]: spec.parentRunId,
@@ -213,14 +214,35 @@ export async function getOrCreateCellRun(client: Tracker, spec: CellRunSpec): Pr
     [TAG.backend]: spec.backend,
     [TAG.device]: spec.device,
   };
+  return createReconciled(client, spec.experimentId, spec.runName, tags, params, () => findCellRun(client, spec.experimentId, spec.cellKey));
+}
+
+/** The config, flattened, and the extra params: what a cell run carries as params. */
+function cellRunParams(spec: CellRunSpec): Record<string, string> {
   const params = flattenParams(spec.config);
   for (const [key, value] of Object.entries(spec.params ?? {})) {
     if (key in params) throw new TrackingConfigError('params', `${key} is also a config param`);
     params[validateKey('param', key)] = value;
   }
-  return createReconciled(client, spec.experimentId, spec.runName, tags, params, () => findCellRun(client, spec.experimentId, spec.cellKey));
+  return params;
 }
 
+/**
+ * A found run that is not FINISHED and has no params yet (its creator stopped between creating
+ * it and logging them) gets them now: a run's params are all logged in one request, or none.
+ */
+async function withParams(client: Tracker, found: RunLookup, params: Record<string, string>): Promise<RunLookup> {
+  const run = found.run;
+  if (run.info.status === 'FINISHED' || Object.keys(params).length === 0 || Object.keys(run.data.params).length > 0) return found;
+  await client.logBatch(run.info.runId, { params });
+  return { ...found, run: { ...run, data: { ...run.data, params: { ...params } } } };
+}
+
+/**
+ * Create, then re-read every run with the key: the earliest live one wins. Params go to the
+ * winner only, after the re-read, so that the re-read (a search that returns each run's params)
+ * carries none and a losing run gets none.
+ */
 async function createReconciled(
   client: Tracker,
   experimentId: string,
@@ -230,7 +252,6 @@ async function createReconciled(
   find: () => Promise<RunLookup | null>,
 ): Promise<GotRun> {
   const mine = await client.createRun({ experimentId, runName, tags });
-  if (Object.keys(params).length > 0) await client.logBatch(mine.info.runId, { params });
   const after = await find();
   const all = after ? [after.run, ...after.duplicates] : [mine];
   const live = all.filter((r) => r.info.status !== 'FAILED' && r.info.status !== 'KILLED');
@@ -243,7 +264,8 @@ async function createReconciled(
     return { run: earliest, duplicates: all.filter((r) => r.info.runId !== earliest.info.runId), created: false };
   }
   const self = all.find((r) => r.info.runId === mine.info.runId) ?? mine;
-  return { run: self, duplicates: all.filter((r) => r.info.runId !== mine.info.runId), created: true };
+  const duplicates = all.filter((r) => r.info.runId !== mine.info.runId);
+  return { ...(await withParams(client, { run: self, duplicates }, params)), created: true };
 }
 
 // ------------------------------------------------------------------ logging and closing

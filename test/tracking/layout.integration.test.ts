@@ -114,7 +114,27 @@ describe('run layout', () => {
     for (const r of all.filter((x) => x.info.status !== 'RUNNING')) {
       expect(r.info.status).toBe('KILLED');
       expect(r.data.tags[TAG.duplicateOf]).toBe(live[0].info.runId);
+      // Params go to the winner only, after the re-read.
+      expect(r.data.params).toEqual({});
     }
+    expect(live[0].data.params).toMatchObject({ lambda: '0.5', model: 'cer' });
+  });
+
+  it('a run whose creator stopped before logging its params gets them from the next get-or-create', async () => {
+    const key = uniqueName('noparams');
+    // What a creator leaves when it dies between creating the run and logging its params.
+    const orphan = await client.createRun({ experimentId, tags: { [TAG.cellKey]: key, [TAG.kind]: 'cell' } });
+    const got = await getOrCreateCellRun(client, spec(key));
+    expect(got).toMatchObject({ created: false, duplicates: [] });
+    expect(got.run.info.runId).toBe(orphan.info.runId);
+    expect((await client.getRun(orphan.info.runId)).data.params).toMatchObject({ lambda: '0.5', epsilonD: '0.5', model: 'cer', seed: '0' });
+    expect(got.run.data.params).toMatchObject({ lambda: '0.5' });
+    // A FINISHED run is never written to.
+    const done = uniqueName('finished');
+    const finished = await client.createRun({ experimentId, tags: { [TAG.cellKey]: done, [TAG.kind]: 'cell' } });
+    await closeRun(client, finished.info.runId, 'FINISHED');
+    await getOrCreateCellRun(client, spec(done));
+    expect((await client.getRun(finished.info.runId)).data.params).toEqual({});
   });
 
   it('logs the training curve and the cell result, then closes the run', async () => {
