@@ -25,8 +25,12 @@ export interface LocalServicesConfig {
   python: string;
   temporal: { version: string; port: number; uiPort: number; namespace: string };
   /**
-   * server: the HTTP server MLflow runs under. uvicorn is MLflow 3's default; gunicorn (sync
-   * workers, one request at a time each) costs ~⅓ less MLflow CPU a no-op cell (bench/RESULTS.md).
+   * server: the HTTP server MLflow runs under. gunicorn (MLflow 2's default; sync workers, one
+   * request at a time each, 2 by default so one slow upload holds up nothing else) is the default:
+   * against uvicorn (MLflow 3's default: Flask behind FastAPI's WSGI bridge on a thread pool) it
+   * costs ~40 % less MLflow CPU a no-op cell and answers in ~50 ms instead of ~800 at concurrency
+   * 50, on SQLite's single writer (bench/RESULTS.md). REXSWEEP_MLFLOW_SERVER=uvicorn for MLflow's
+   * FastAPI-only endpoints, which rexsweep does not use.
    */
   mlflow: { version: string; port: number; workers: number; server: 'uvicorn' | 'gunicorn' };
   /** Set when the user points at servers of their own: nothing is started or stopped for them. */
@@ -39,6 +43,7 @@ const workers = z.coerce.number().int().min(1).max(16);
 export function resolveConfig(env: NodeJS.ProcessEnv = process.env): LocalServicesConfig {
   const cacheDir = defaultCacheDir(env);
   const temporalPort = readEnv(env, 'REXSWEEP_TEMPORAL_PORT', port, 7233, 'a port number 1-65535');
+  const mlflowServer = readEnv(env, 'REXSWEEP_MLFLOW_SERVER', z.enum(['uvicorn', 'gunicorn']), 'gunicorn', 'uvicorn or gunicorn');
   return {
     cacheDir,
     stateDir: defaultStateDir(cacheDir, env),
@@ -53,8 +58,8 @@ export function resolveConfig(env: NodeJS.ProcessEnv = process.env): LocalServic
     mlflow: {
       version: MLFLOW_VERSION,
       port: readEnv(env, 'REXSWEEP_MLFLOW_PORT', port, 5000, 'a port number 1-65535'),
-      workers: readEnv(env, 'REXSWEEP_MLFLOW_WORKERS', workers, 1, 'a worker count 1-16'),
-      server: readEnv(env, 'REXSWEEP_MLFLOW_SERVER', z.enum(['uvicorn', 'gunicorn']), 'uvicorn', 'uvicorn or gunicorn'),
+      workers: readEnv(env, 'REXSWEEP_MLFLOW_WORKERS', workers, mlflowServer === 'gunicorn' ? 2 : 1, 'a worker count 1-16'),
+      server: mlflowServer,
     },
     external: {
       temporalAddress: env.TEMPORAL_ADDRESS || undefined,

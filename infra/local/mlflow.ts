@@ -1,8 +1,8 @@
 /**
  * The MLflow tracking server: SQLite backend store in <state>/mlflow.db, artifacts served by the
  * server itself from <state>/mlartifacts (clients upload through the REST proxy), bound to
- * loopback. One worker by default: SQLite has a single writer and the machine has 2 cores. Under
- * uvicorn (MLflow 3's default) or gunicorn (REXSWEEP_MLFLOW_SERVER=gunicorn; MLflow 2's default).
+ * loopback. Under gunicorn, two sync workers by default (SQLite has a single writer, the machine 2
+ * cores), or uvicorn, one worker (REXSWEEP_MLFLOW_SERVER=uvicorn; MLflow 3's default): config.ts.
  * MLflow's background job runner (GenAI scorers, prompt optimisation: 7 huey consumer processes,
  * ~0.8 GB RSS) is switched off; rexsweep does not use it.
  */
