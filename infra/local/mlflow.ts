@@ -3,6 +3,7 @@
  * server itself from <state>/mlartifacts (clients upload through the REST proxy), bound to
  * loopback. Under gunicorn, two sync workers by default (SQLite has a single writer, the machine 2
  * cores), or uvicorn, one worker (REXSWEEP_MLFLOW_SERVER=uvicorn; MLflow 3's default): config.ts.
+ * Its SQLite file is put in WAL mode before the server opens it (sqlite-wal.ts).
  * MLflow's background job runner (GenAI scorers, prompt optimisation: 7 huey consumer processes,
  * ~0.8 GB RSS) is switched off; rexsweep does not use it.
  */
@@ -11,6 +12,7 @@ import { httpOk } from './health.ts';
 import { mlflowPoolEnv } from './mlflow-pool.ts';
 import { ensureMlflow } from './install-mlflow.ts';
 import { statePaths } from './paths.ts';
+import { setWalMode } from './sqlite-wal.ts';
 import { serviceStatus, startService, stopService, type Log, type ServiceHandle, type ServiceStatus, type StartOutcome, type StopOutcome } from './supervisor.ts';
 
 export function mlflowUri(config: LocalServicesConfig): string {
@@ -53,6 +55,11 @@ export interface MlflowStarted extends StartOutcome {
 /** Installs MLflow if needed, then starts the server unless ours is already healthy. */
 export async function startLocalMlflow(config: LocalServicesConfig, log: Log): Promise<MlflowStarted> {
   const install = await ensureMlflow(config, log);
+  // Only while no server of ours holds the file: switching the journal mode needs it to itself.
+  if (!(await mlflowHealthy(mlflowUri(config)))) {
+    const wal = await setWalMode(install.python, statePaths(config.stateDir).mlflowDb);
+    if ('failed' in wal || wal.mode !== 'wal') log(`mlflow: database left in its journal mode (${'failed' in wal ? wal.failed : wal.mode}): slower, not wrong`);
+  }
   const outcome = await startService(
     mlflowHandle(config),
     {

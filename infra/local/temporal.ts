@@ -38,6 +38,12 @@ export function temporalStartArgs(config: LocalServicesConfig): string[] {
     '--port', String(config.temporal.port),
     '--ui-port', String(config.temporal.uiPort),
     '--db-filename', paths.temporalDb,
+    // SQLite in WAL mode, synced at checkpoints rather than at every commit: half the server's
+    // CPU a cell and 2.6× the throughput (bench/RESULTS.md). A killed server loses nothing (the
+    // WAL is in the OS's cache); only a power loss or OS crash can roll back the last commits,
+    // which Temporal then redoes as timed-out tasks (a cell finds its MLflow run by key).
+    '--sqlite-pragma', 'journal_mode=wal',
+    '--sqlite-pragma', 'synchronous=normal',
     '--namespace', config.temporal.namespace,
     '--log-format', 'json',
     // The UI would otherwise fetch a news feed from the internet.
