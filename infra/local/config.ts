@@ -29,8 +29,9 @@ export interface LocalServicesConfig {
    * request at a time each, 2 by default so one slow upload holds up nothing else) is the default:
    * against uvicorn (MLflow 3's default: Flask behind FastAPI's WSGI bridge on a thread pool) it
    * costs ~40 % less MLflow CPU a no-op cell and answers in ~50 ms instead of ~800 at concurrency
-   * 50, on SQLite's single writer (bench/RESULTS.md). REXSWEEP_MLFLOW_SERVER=uvicorn for MLflow's
-   * FastAPI-only endpoints, which rexsweep does not use.
+   * 50, on SQLite's single writer (bench/RESULTS.md). MLflow still refuses foreign Host headers
+   * under gunicorn (test/security/mlflow-host-check.test.ts). REXSWEEP_MLFLOW_SERVER=uvicorn for
+   * MLflow's FastAPI-only endpoints, which rexsweep does not use.
    */
   mlflow: { version: string; port: number; workers: number; server: 'uvicorn' | 'gunicorn' };
   /** Set when the user points at servers of their own: nothing is started or stopped for them. */
