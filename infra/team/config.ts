@@ -11,6 +11,8 @@
  *   REXSWEEP_TEAM_S3           host:port of the S3 store         (default 127.0.0.1:19100)
  *   REXSWEEP_TEAM_MLFLOW       host:port of MLflow               (default 127.0.0.1:15100)
  *   REXSWEEP_TEAM_MLFLOW_WORKERS   uvicorn workers of MLflow (default 2)
+ *   REXSWEEP_TEAM_MLFLOW_AUTH_CACHE_SECONDS   how long MLflow trusts a checked password
+ *                              (default 60; 0 checks every request: mlflow-team.ts says why)
  *   REXSWEEP_PYTHON / REXSWEEP_CACHE   as for the local servers (infra/local/config.ts)
  *
  * Defaults bind loopback only. To serve other hosts, give each service the address of the
@@ -37,7 +39,7 @@ export interface TeamConfig {
   /** Frontend; the other Temporal services take the next ports (temporalPorts). */
   temporal: Endpoint;
   s3: Endpoint;
-  mlflow: Endpoint & { workers: number };
+  mlflow: Endpoint & { workers: number; authCacheSeconds: number };
   namespace: string;
   /** The S3 bucket MLflow keeps artifacts in. */
   bucket: string;
@@ -74,6 +76,7 @@ export function resolveTeamConfig(env: NodeJS.ProcessEnv = process.env): TeamCon
     mlflow: {
       ...endpoint(env, 'REXSWEEP_TEAM_MLFLOW', '127.0.0.1:15100'),
       workers: readInt(env, 'REXSWEEP_TEAM_MLFLOW_WORKERS', 2, 1, 16),
+      authCacheSeconds: readInt(env, 'REXSWEEP_TEAM_MLFLOW_AUTH_CACHE_SECONDS', 60, 0, 3600),
     },
     namespace: 'default',
     bucket: 'rexsweep-artifacts',

@@ -57,6 +57,11 @@ export async function startMlflowTeam(config: TeamConfig, mlflowBin: string, sec
       `database_uri = ${pgUri(config, 'mlflow_auth')}`,
       `admin_username = ${MLFLOW_USERS.admin}`,
       'authorization_function = mlflow.server.auth:authenticate_request_basic_auth',
+      // MLflow checks the password hash (PBKDF2, tens of ms of CPU) on every request unless told
+      // to trust a checked one for a while: ~450 ms of MLflow CPU a no-op cell without the cache
+      // (bench/RESULTS.md). The price: a changed or removed password may keep working on another
+      // worker process for up to this long.
+      `auth_cache_ttl_seconds = ${config.mlflow.authCacheSeconds}`,
       '',
     ].join('\n'),
   );
