@@ -153,7 +153,7 @@ export interface SweepRunSpec {
 export async function getOrCreateSweepRun(client: Tracker, spec: SweepRunSpec): Promise<GotRun> {
   checkId('sweepId', spec.sweepId);
   const found = await findSweepRun(client, spec.experimentId, spec.sweepId);
-  if (found) return { ...(await withParams(client, found, spec.params ?? {})), created: false };
+  if (found) return { ...(await withParams(client, found, spec.params ?? {}, spec.sweepId)), created: false };
   const tags = { ...(spec.tags ?? {}), [TAG.kind]: 'sweep', [TAG.sweepId]: spec.sweepId };
   return createReconciled(client, spec.experimentId, spec.runName ?? sweepRunName(spec.sweepId), tags, spec.params ?? {}, () =>
     findSweepRun(client, spec.experimentId, spec.sweepId),
@@ -201,7 +201,7 @@ export async function getOrCreateCellRun(client: Tracker, spec: CellRunSpec): Pr
   checkId('sweepId', spec.sweepId);
   const params = cellRunParams(spec);
   const found = await findCellRun(client, spec.experimentId, spec.cellKey);
-  if (found) return { ...(await withParams(client, found, params)), created: false };
+  if (found) return { ...(await withParams(client, found, params, spec.sweepId)), created: false };
   const tags: Record<string, string> = {
     ...(spec.tags ?? {}),
     [TAG.parentRunId]: spec.parentRunId,
@@ -230,10 +230,14 @@ function cellRunParams(spec: CellRunSpec): Record<string, string> {
 /**
  * A found run that is not FINISHED and has no params yet (its creator stopped between creating
  * it and logging them) gets them now: a run's params are all logged in one request, or none.
+ * Only a run of the same sweep: its creator, if still alive, logs exactly these params (MLflow
+ * accepts a param logged twice with one value), where another sweep's would differ in
+ * `sweep.id` and MLflow would refuse the second write.
  */
-async function withParams(client: Tracker, found: RunLookup, params: Record<string, string>): Promise<RunLookup> {
+async function withParams(client: Tracker, found: RunLookup, params: Record<string, string>, sweepId: string): Promise<RunLookup> {
   const run = found.run;
   if (run.info.status === 'FINISHED' || Object.keys(params).length === 0 || Object.keys(run.data.params).length > 0) return found;
+  if (run.data.tags[TAG.sweepId] !== sweepId) return found;
   await client.logBatch(run.info.runId, { params });
   return { ...found, run: { ...run, data: { ...run.data, params: { ...params } } } };
 }
@@ -265,7 +269,7 @@ async function createReconciled(
   }
   const self = all.find((r) => r.info.runId === mine.info.runId) ?? mine;
   const duplicates = all.filter((r) => r.info.runId !== mine.info.runId);
-  return { ...(await withParams(client, { run: self, duplicates }, params)), created: true };
+  return { ...(await withParams(client, { run: self, duplicates }, params, tags[TAG.sweepId])), created: true };
 }
 
 // ------------------------------------------------------------------ logging and closing

@@ -123,7 +123,7 @@ describe('run layout', () => {
   it('a run whose creator stopped before logging its params gets them from the next get-or-create', async () => {
     const key = uniqueName('noparams');
     // What a creator leaves when it dies between creating the run and logging its params.
-    const orphan = await client.createRun({ experimentId, tags: { [TAG.cellKey]: key, [TAG.kind]: 'cell' } });
+    const orphan = await client.createRun({ experimentId, tags: { [TAG.cellKey]: key, [TAG.kind]: 'cell', [TAG.sweepId]: sweepId } });
     const got = await getOrCreateCellRun(client, spec(key));
     expect(got).toMatchObject({ created: false, duplicates: [] });
     expect(got.run.info.runId).toBe(orphan.info.runId);
@@ -131,10 +131,16 @@ describe('run layout', () => {
     expect(got.run.data.params).toMatchObject({ lambda: '0.5' });
     // A FINISHED run is never written to.
     const done = uniqueName('finished');
-    const finished = await client.createRun({ experimentId, tags: { [TAG.cellKey]: done, [TAG.kind]: 'cell' } });
+    const finished = await client.createRun({ experimentId, tags: { [TAG.cellKey]: done, [TAG.kind]: 'cell', [TAG.sweepId]: sweepId } });
     await closeRun(client, finished.info.runId, 'FINISHED');
     await getOrCreateCellRun(client, spec(done));
     expect((await client.getRun(finished.info.runId)).data.params).toEqual({});
+    // Nor another sweep's run: its creator, if alive, logs its own sweep.id, which MLflow would
+    // refuse after ours.
+    const other = uniqueName('other');
+    const theirs = await client.createRun({ experimentId, tags: { [TAG.cellKey]: other, [TAG.kind]: 'cell', [TAG.sweepId]: 'another-sweep' } });
+    expect((await getOrCreateCellRun(client, spec(other))).run.info.runId).toBe(theirs.info.runId);
+    expect((await client.getRun(theirs.info.runId)).data.params).toEqual({});
   });
 
   it('logs the training curve and the cell result, then closes the run', async () => {
