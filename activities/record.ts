@@ -25,12 +25,13 @@ import {
   evaluationsHeld,
   formatEvaluations,
   missingEvaluations,
+  type CellRunSpec,
   type Tracker,
   type Run,
 } from '../tracking/index.ts';
 import { cellEvaluations } from '../sweep/expand.ts';
 import type { CellConfig } from '../recsys/config.ts';
-import type { CellRef, CellSummary, StoredModel } from './contracts.ts';
+import type { CellRef, CellSummary, StoredModel, TrainedRef } from './contracts.ts';
 import type { RecordActivities } from './types.ts';
 
 export interface RecordDeps {
@@ -59,20 +60,7 @@ export function createRecordActivities(deps: RecordDeps): RecordActivities {
     },
 
     async beginCell(ref) {
-      const config = resolveCellConfig(ref.cell);
-      const got = await getOrCreateCellRun(mlflow, {
-        experimentId: ref.tracking.experimentId,
-        parentRunId: ref.tracking.parentRunId,
-        cellKey: ref.cellKey,
-        sweepId: ref.sweep.sweepId,
-        workflowId: ref.workflowId,
-        gitCommit: deps.gitCommit,
-        backend: deps.backend,
-        device: 'pending',
-        runName: cellRunName(runNamePartsFromConfig(config)),
-        config: config as unknown as Record<string, unknown>,
-        params: sweepParams(ref.sweep),
-      });
+      const got = await getOrCreateCellRun(mlflow, cellRunSpec(ref, deps));
       const run = got.run;
       if (run.info.status === 'FINISHED') {
         // Reused by a sweep other than the one that ran it: a member of this sweep too (reports).
@@ -86,24 +74,9 @@ export function createRecordActivities(deps: RecordDeps): RecordActivities {
     },
 
     async finishCell(ref, runId, trained, rows) {
-      const result: CellResult = {
-        cell: resolveCellConfig(ref.cell) as unknown as Record<string, unknown>,
-        backend: trained.backend,
-        device: trained.device,
-        dataset: trained.dataset,
-        train: { epochs: trained.epochs, seconds: trained.seconds, finalLoss: trained.finalLoss, losses: trained.losses },
-        evaluations: rows,
-      };
       // Metrics, curve and the accepted model's path in one log-batch (more only past MLflow's
       // 1,000 metrics a request), then one update: ≤ 6 MLflow requests a cell in all.
-      const cleanExplanations = rows.find((r) => r.attack === 'none')?.explanationsArtifact;
-      const tags = {
-        ...(trained.modelArtifact ? { [TAG.modelArtifact]: trained.modelArtifact } : {}),
-        ...(trained.worker ? { [TAG.worker]: trained.worker } : {}),
-        ...(cleanExplanations ? { [TAG.cleanExplanations]: cleanExplanations } : {}),
-        [TAG.evaluations]: formatEvaluations(rows.map(evaluationId)),
-      };
-      await logCellResult(mlflow, runId, result, { tags });
+      await logCellResult(mlflow, runId, cellResultOf(ref, trained, rows), { tags: cellResultTags(trained, rows) });
       await closeRun(mlflow, runId, 'FINISHED');
       return summaryFromRows(ref.cellKey, runId, rows);
     },
@@ -131,6 +104,48 @@ export function createRecordActivities(deps: RecordDeps): RecordActivities {
       });
       await closeRun(mlflow, tracking.parentRunId, close.status, close.reason);
     },
+  };
+}
+
+/** The cell's run as beginCell asks for it: found by key, or created with these tags and params. */
+export function cellRunSpec(ref: CellRef, deps: Pick<RecordDeps, 'gitCommit' | 'backend'>): CellRunSpec {
+  const config = resolveCellConfig(ref.cell);
+  return {
+    experimentId: ref.tracking.experimentId,
+    parentRunId: ref.tracking.parentRunId,
+    cellKey: ref.cellKey,
+    sweepId: ref.sweep.sweepId,
+    workflowId: ref.workflowId,
+    gitCommit: deps.gitCommit,
+    backend: deps.backend,
+    // The device a worker actually used is tagged when the cell finishes.
+    device: 'pending',
+    runName: cellRunName(runNamePartsFromConfig(config)),
+    config: config as unknown as Record<string, unknown>,
+    params: sweepParams(ref.sweep),
+  };
+}
+
+/** What finishCell logs as the cell's result: its metrics and training curve. */
+export function cellResultOf(ref: CellRef, trained: TrainedRef, rows: EvaluationRow[]): CellResult {
+  return {
+    cell: resolveCellConfig(ref.cell) as unknown as Record<string, unknown>,
+    backend: trained.backend,
+    device: trained.device,
+    dataset: trained.dataset,
+    train: { epochs: trained.epochs, seconds: trained.seconds, finalLoss: trained.finalLoss, losses: trained.losses },
+    evaluations: rows,
+  };
+}
+
+/** The tags finishCell adds: the accepted model, the worker, the clean explanations, the evaluations held. */
+export function cellResultTags(trained: TrainedRef, rows: EvaluationRow[]): Record<string, string> {
+  const cleanExplanations = rows.find((r) => r.attack === 'none')?.explanationsArtifact;
+  return {
+    ...(trained.modelArtifact ? { [TAG.modelArtifact]: trained.modelArtifact } : {}),
+    ...(trained.worker ? { [TAG.worker]: trained.worker } : {}),
+    ...(cleanExplanations ? { [TAG.cleanExplanations]: cleanExplanations } : {}),
+    [TAG.evaluations]: formatEvaluations(rows.map(evaluationId)),
   };
 }
 

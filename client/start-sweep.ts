@@ -107,7 +107,7 @@ export async function startSweep(client: Client, config: SweepConfig, opts: Star
   const handle = (await client.workflow.start('sweepWorkflow', {
     workflowId,
     taskQueue: config.queues.workflow,
-    args: [{ sweep: { sweepId: id, study: config.study }, config, params: sweepParams(config), searchAttributes, ...(opts.restart ? { restart: opts.restart } : {}) }],
+    args: [{ sweep: { sweepId: id, study: config.study }, config, params: sweepRunParams(config), searchAttributes, ...(opts.restart ? { restart: opts.restart } : {}) }],
     memo: { gridHash: grid, config: canonicalJson(config) },
     // The Temporal UI's line for the sweep; a run continued as new does not carry it.
     staticSummary: sweepSummary(config, countCells(config)),
@@ -162,7 +162,7 @@ function parseMemoConfig(memo: unknown): SweepConfig | undefined {
 }
 
 /** Sweep-level parameters on the parent run: the grid and the fixed settings. */
-function sweepParams(config: SweepConfig): Record<string, string> {
+export function sweepRunParams(config: SweepConfig): Record<string, string> {
   const { datasets, ...rest } = config;
   return flattenParams({ ...rest, datasets: datasets.map((d) => d.name) } as Record<string, unknown>);
 }

@@ -202,7 +202,12 @@ export async function getOrCreateCellRun(client: Tracker, spec: CellRunSpec): Pr
   const params = cellRunParams(spec);
   const found = await findCellRun(client, spec.experimentId, spec.cellKey);
   if (found) return { ...(await withParams(client, found, params, spec.sweepId)), created: false };
-  const tags: Record<string, string> = {
+  return createReconciled(client, spec.experimentId, spec.runName, cellRunTags(spec), params, () => findCellRun(client, spec.experimentId, spec.cellKey));
+}
+
+/** The tags a new cell run is created with: the layout's, then any extra ones. */
+export function cellRunTags(spec: CellRunSpec): Record<string, string> {
+  return {
     ...(spec.tags ?? {}),
     [TAG.parentRunId]: spec.parentRunId,
     [TAG.kind]: 'cell',
@@ -214,11 +219,10 @@ export async function getOrCreateCellRun(client: Tracker, spec: CellRunSpec): Pr
     [TAG.backend]: spec.backend,
     [TAG.device]: spec.device,
   };
-  return createReconciled(client, spec.experimentId, spec.runName, tags, params, () => findCellRun(client, spec.experimentId, spec.cellKey));
 }
 
 /** The config, flattened, and the extra params: what a cell run carries as params. */
-function cellRunParams(spec: CellRunSpec): Record<string, string> {
+export function cellRunParams(spec: CellRunSpec): Record<string, string> {
   const params = flattenParams(spec.config);
   for (const [key, value] of Object.entries(spec.params ?? {})) {
     if (key in params) throw new TrackingConfigError('params', `${key} is also a config param`);
